@@ -1,11 +1,15 @@
 /**
  * @file
- * @brief The umbrella header: everything strata offers. Include the focused headers instead to
- * keep compile times down.
+ * @brief The umbrella header: everything strata offers (link strata::json for the codec).
+ * Include the focused headers instead to keep compile times down.
  */
 #pragma once
 
 #include <strata/chain.hpp>
+#include <strata/error.hpp>
+#include <strata/json.hpp>
+#include <strata/naming.hpp>
+#include <strata/raw_json.hpp>
 #include <strata/reflection.hpp>
 #include <strata/schema_version.hpp>
 #include <strata/version.hpp>

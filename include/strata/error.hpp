@@ -1,0 +1,114 @@
+/**
+ * @file
+ * @brief strata's errors: one hierarchy of exceptions, rooted at `strata::error`.
+ *
+ * Why exceptions: a failure (a malformed document, a step that refuses a record, a backend
+ * that cannot write) is rare per call but must carry rich context: the document, the JSON path,
+ * what was expected and what was found. Exceptions keep the success path free of checks, and
+ * they compose through the user's own step code: a step that throws is just another failure
+ * that the caller records. Internally, simdjson's error codes are turned into a `decode_error`
+ * at the point of failure; each enclosing level adds its part of the path as the error passes.
+ */
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace strata {
+inline namespace v1 {
+
+/// The base of every error strata throws.
+class error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/**
+ * @brief An error located in a document: which document (when known), the JSON path, what
+ * was expected there and what was found.
+ *
+ * `what()` reads, e.g.:
+ * `document "session-000007": at screenshots[3].attachment.base64: expected string, found number 12`
+ */
+class document_error : public error {
+public:
+    document_error(std::string expected, std::string found)
+        : error(""), expected_(std::move(expected)), found_(std::move(found)) {
+        rebuild();
+    }
+
+    /// The JSON path of the failure, e.g. `screenshots[3].attachment.base64` ("" for the root).
+    const std::string& path() const noexcept { return path_; }
+    /// What the reader expected at the path.
+    const std::string& expected() const noexcept { return expected_; }
+    /// What it found there.
+    const std::string& found() const noexcept { return found_; }
+    /// The document's id or file name, when the caller knows it.
+    const std::string& document() const noexcept { return document_; }
+
+    /// Adds an object key in front of the path (used while the error passes up).
+    void prepend_key(std::string_view key) {
+        std::string p(key);
+        if (!path_.empty()) {
+            if (path_.front() != '[') p += '.';
+            p += path_;
+        }
+        path_ = std::move(p);
+        rebuild();
+    }
+    /// Adds an array index in front of the path.
+    void prepend_index(std::size_t index) {
+        std::string p = "[" + std::to_string(index) + "]";
+        if (!path_.empty()) {
+            if (path_.front() != '[') p += '.';
+            p += path_;
+        }
+        path_ = std::move(p);
+        rebuild();
+    }
+    /// Names the document the error belongs to.
+    void set_document(std::string document) {
+        document_ = std::move(document);
+        rebuild();
+    }
+
+    const char* what() const noexcept override { return message_.c_str(); }
+
+private:
+    void rebuild() {
+        message_.clear();
+        if (!document_.empty()) message_ += "document \"" + document_ + "\": ";
+        message_ += "at " + (path_.empty() ? std::string("(root)") : path_) + ": expected " +
+                    expected_ + ", found " + found_;
+    }
+
+    std::string path_;
+    std::string expected_;
+    std::string found_;
+    std::string document_;
+    std::string message_;
+};
+
+/// Reading a document failed: malformed JSON, a wrong type, a missing or unknown key.
+class decode_error : public document_error {
+public:
+    using document_error::document_error;
+};
+
+/// Writing a value failed: it has no JSON form (a NaN, invalid UTF-8 in a string).
+class encode_error : public document_error {
+public:
+    using document_error::document_error;
+};
+
+/// A document's schema version is not one the chain knows (e.g. written by a newer program).
+class version_error : public error {
+public:
+    using error::error;
+};
+
+}  // namespace v1
+}  // namespace strata

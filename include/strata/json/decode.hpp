@@ -1,0 +1,469 @@
+/**
+ * @file
+ * @brief Decoding JSON straight into reflected structs with simdjson On-Demand: no DOM, no
+ * intermediate tree.
+ *
+ * @code
+ * strata::json::decoder decoder;                  // reuse it: it keeps its buffers
+ * auto note = decoder.decode<note_v2>(bytes);      // throws strata::decode_error
+ * @endcode
+ *
+ * Supported member types: `bool`; every integer type (range-checked: out of range is an error,
+ * never a wrap); `float`/`double`; `std::string` (UTF-8, validated); `std::optional<T>`
+ * (null and absent both give an empty optional); `std::vector<T>`; `std::map<std::string, T>`;
+ * nested reflected structs; `strata::raw_json` (any value, kept verbatim); and one
+ * `strata::unknown_fields` member per struct, which keeps every key the struct does not declare.
+ *
+ * A struct with no `unknown_fields` member rejects an undeclared key (an error naming it)
+ * unless its traits or the call's `json_options` say `unknown_key_policy::ignore`. A declared
+ * member that is absent is an error, except for optionals. A key that appears twice is an error.
+ * Every error is a `strata::decode_error` naming the JSON path, what was expected and what was
+ * found; malformed input never reads out of bounds (simdjson validates UTF-8 and structure).
+ */
+#pragma once
+
+#include <strata/error.hpp>
+#include <strata/json/type_name.hpp>
+#include <strata/naming.hpp>
+#include <strata/raw_json.hpp>
+#include <strata/reflection.hpp>
+#include <strata/schema_version.hpp>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace strata {
+inline namespace v1 {
+namespace json {
+
+/// @cond internal
+namespace detail {
+
+namespace od = simdjson::ondemand;
+
+inline std::string excerpt(std::string_view token) {
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
+                              token.back() == '\r' || token.back() == '\t' ||
+                              token.back() == ',' || token.back() == ']' || token.back() == '}')) {
+        token.remove_suffix(1);
+    }
+    if (token.size() > 40) return std::string(token.substr(0, 40)) + "...";
+    return std::string(token);
+}
+
+// What the value at hand is, for an error message. Does not consume it.
+inline std::string describe(od::value& value) {
+    od::json_type type;
+    if (value.type().get(type) != simdjson::SUCCESS) return "malformed JSON";
+    switch (type) {
+        case od::json_type::object: return "object";
+        case od::json_type::array: return "array";
+        case od::json_type::string:
+            return "string " + excerpt(value.raw_json_token());
+        case od::json_type::number:
+            return "number " + excerpt(value.raw_json_token());
+        case od::json_type::boolean:
+            return excerpt(value.raw_json_token());
+        case od::json_type::null: return "null";
+    }
+    return "malformed JSON";
+}
+
+[[noreturn]] inline void malformed(simdjson::error_code code) {
+    throw decode_error("valid JSON", std::string("malformed JSON (") +
+                                         simdjson::error_message(code) + ")");
+}
+
+// A getter failed: a wrong type, a number out of range, or malformed input.
+[[noreturn]] inline void fail(simdjson::error_code code, od::value& value, std::string expected) {
+    if (code == simdjson::INCORRECT_TYPE || code == simdjson::NUMBER_OUT_OF_RANGE) {
+        throw decode_error(std::move(expected), describe(value));
+    }
+    if (code == simdjson::NUMBER_ERROR) {
+        throw decode_error(std::move(expected),
+                           "a malformed number (or a document that ends too early): " +
+                               excerpt(value.raw_json_token()));
+    }
+    if (code == simdjson::STRING_ERROR) {
+        throw decode_error(std::move(expected), "a string with an invalid escape");
+    }
+    malformed(code);
+}
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <json_options Options, class T>
+void decode_value(od::value& value, T& out);
+
+template <json_options Options, class T>
+void decode_object(od::object& object, T& out);
+
+// The raw text of any value (consumes it).
+inline std::string_view raw_text(od::value& value) {
+    od::json_type type;
+    if (auto e = value.type().get(type)) malformed(e);
+    std::string_view text;
+    simdjson::error_code e = simdjson::SUCCESS;
+    if (type == od::json_type::object) {
+        od::object object;
+        e = value.get_object().get(object);
+        if (!e) e = object.raw_json().get(text);
+    } else if (type == od::json_type::array) {
+        od::array array;
+        e = value.get_array().get(array);
+        if (!e) e = array.raw_json().get(text);
+    } else {
+        // Scalars: validate by reading them, then take the token.
+        text = value.raw_json_token();
+        {
+            if (type == od::json_type::string) {
+                std::string_view s;
+                e = value.get_string().get(s);
+            } else if (type == od::json_type::number) {
+                od::number n;
+                e = value.get_number().get(n);
+            } else if (type == od::json_type::boolean) {
+                bool b;
+                e = value.get_bool().get(b);
+            } else {
+                bool n;
+                e = value.is_null().get(n);
+                if (!e && !n) e = simdjson::INCORRECT_TYPE;
+            }
+        }
+        while (!text.empty() && (text.back() == ' ' || text.back() == '\n' ||
+                                 text.back() == '\r' || text.back() == '\t')) {
+            text.remove_suffix(1);
+        }
+    }
+    if (e) fail(e, value, "a JSON value");
+    return text;
+}
+
+template <class T>
+void decode_integer(od::value& value, T& out) {
+    if constexpr (std::is_signed_v<T>) {
+        std::int64_t v;
+        if (auto e = value.get_int64().get(v)) fail(e, value, type_name<T>());
+        if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+            v > static_cast<std::int64_t>(std::numeric_limits<T>::max())) {
+            throw decode_error(type_name<T>(), "number " + std::to_string(v) + " (out of range)");
+        }
+        out = static_cast<T>(v);
+    } else {
+        std::uint64_t v;
+        if (auto e = value.get_uint64().get(v)) fail(e, value, type_name<T>());
+        if (v > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+            throw decode_error(type_name<T>(), "number " + std::to_string(v) + " (out of range)");
+        }
+        out = static_cast<T>(v);
+    }
+}
+
+template <json_options Options, class T>
+void decode_value(od::value& value, T& out) {
+    if constexpr (std::is_same_v<T, bool>) {
+        if (auto e = value.get_bool().get(out)) fail(e, value, "boolean");
+    } else if constexpr (std::is_integral_v<T>) {
+        decode_integer(value, out);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        double v;
+        if (auto e = value.get_double().get(v)) fail(e, value, "number");
+        if constexpr (sizeof(T) < sizeof(double)) {
+            if (v > static_cast<double>(std::numeric_limits<T>::max()) ||
+                v < -static_cast<double>(std::numeric_limits<T>::max())) {
+                throw decode_error(type_name<T>(), describe(value) + " (out of range)");
+            }
+        }
+        out = static_cast<T>(v);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        std::string_view s;
+        if (auto e = value.get_string().get(s)) fail(e, value, "string");
+        out.assign(s.data(), s.size());
+    } else if constexpr (std::is_same_v<T, raw_json>) {
+        out.assign(std::string(raw_text(value)));
+    } else if constexpr (is_optional<T>::value) {
+        bool null = false;
+        if (auto e = value.is_null().get(null)) fail(e, value, type_name<T>());
+        if (null) {
+            out.reset();
+        } else {
+            decode_value<Options>(value, out.emplace());
+        }
+    } else if constexpr (is_vector<T>::value) {
+        od::array array;
+        if (auto e = value.get_array().get(array)) fail(e, value, "array");
+        out.clear();
+        std::size_t index = 0;
+        for (auto element_result : array) {
+            od::value element;
+            if (auto e = std::move(element_result).get(element)) {
+                decode_error error("valid JSON", std::string("malformed JSON (") +
+                                                     simdjson::error_message(e) + ")");
+                error.prepend_index(index);
+                throw error;
+            }
+            try {
+                decode_value<Options>(element, out.emplace_back());
+            } catch (document_error& error) {
+                error.prepend_index(index);
+                throw;
+            }
+            ++index;
+        }
+    } else if constexpr (is_string_map<T>::value) {
+        od::object object;
+        if (auto e = value.get_object().get(object)) fail(e, value, "object");
+        out.clear();
+        for (auto field_result : object) {
+            od::field field;
+            if (auto e = std::move(field_result).get(field)) malformed(e);
+            std::string_view key;
+            if (auto e = field.unescaped_key().get(key)) malformed(e);
+            std::string k(key);
+            if (out.count(k) != 0) {
+                decode_error error("each key once", "a second \"" + k + "\"");
+                error.prepend_key(k);
+                throw error;
+            }
+            try {
+                decode_value<Options>(field.value(), out[k]);
+            } catch (document_error& error) {
+                error.prepend_key(k);
+                throw;
+            }
+        }
+    } else if constexpr (is_reflected<T>) {
+        od::object object;
+        if (auto e = value.get_object().get(object)) fail(e, value, "object");
+        decode_object<Options>(object, out);
+    } else {
+        static_assert(strata::detail::dependent_false<T>,
+                      "strata: the JSON codec cannot decode this member type; supported: bool, "
+                      "integers, floating point, std::string, std::optional, std::vector, "
+                      "std::map<std::string, T>, reflected structs, strata::raw_json");
+    }
+}
+
+// The JSON keys of T's members, indexed by member (empty for the unknown_fields member).
+template <class T>
+inline constexpr auto member_keys = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<std::string_view, sizeof...(I)>{
+        (I == unknown_fields_index<T> ? std::string_view() : member_key<T, I>)...};
+}(std::make_index_sequence<member_count<T>>{});
+
+template <json_options Options, class T, std::size_t... I>
+void decode_member_at(std::size_t index, od::value& value, T& out, std::index_sequence<I...>) {
+    (void)(([&] {
+               if constexpr (I == unknown_fields_index<T>) {
+                   return false;
+               } else {
+                   if (index != I) return false;
+                   decode_value<Options>(value, get_member<I>(out));
+                   return true;
+               }
+           }()) ||
+           ...);
+}
+
+template <class T>
+void check_version_value(od::value& value) {
+    std::uint64_t v;
+    if (auto e = value.get_uint64().get(v)) fail(e, value, "schema version " + std::to_string(version_of<T>));
+    if (v != version_of<T>) {
+        throw decode_error("schema version " + std::to_string(version_of<T>),
+                           "version " + std::to_string(v));
+    }
+}
+
+template <json_options Options, class T>
+void decode_object(od::object& object, T& out) {
+    using traits = json_traits<T>;
+    constexpr std::size_t count = member_count<T>;
+    constexpr std::size_t unknown_index = unknown_fields_index<T>;
+    constexpr std::string_view version_key = traits::version_key;
+    static_assert(strata::detail::json_names_are_members<T>(),
+                  "strata: json_names names a member the struct does not declare");
+    static_assert(version_key.empty() || is_versioned<T>,
+                  "strata: a struct with a version_key must state its version: add "
+                  "`static constexpr unsigned version = N;`");
+    constexpr auto& keys = member_keys<T>;
+
+    std::array<bool, count> seen{};
+    bool version_seen = false;
+    std::size_t next = 0;  // documents usually list keys in declaration order: try that first
+    if constexpr (unknown_index != count) get_member<unknown_index>(out).clear();
+
+    for (auto field_result : object) {
+        od::field field;
+        if (auto e = std::move(field_result).get(field)) malformed(e);
+        const simdjson::ondemand::raw_json_string raw_key = field.key();
+
+        std::size_t index = count;
+        for (std::size_t n = 0; n < count; ++n) {
+            std::size_t i = next + n < count ? next + n : next + n - count;
+            if (i != unknown_index && raw_key.unsafe_is_equal(keys[i])) {
+                index = i;
+                break;
+            }
+        }
+        std::string_view key;
+        if (index == count) {
+            // Not a declared key as written; it may be one spelled with escapes.
+            if (auto e = field.unescaped_key().get(key)) malformed(e);
+            for (std::size_t i = 0; i < count; ++i) {
+                if (i != unknown_index && keys[i] == key) {
+                    index = i;
+                    break;
+                }
+            }
+        } else {
+            key = keys[index];
+        }
+
+        try {
+            if (index != count) {
+                if (seen[index]) throw decode_error("each key once", "a second \"" + std::string(key) + "\"");
+                seen[index] = true;
+                next = index + 1 < count ? index + 1 : 0;
+                decode_member_at<Options>(index, field.value(), out, std::make_index_sequence<count>{});
+            } else if (!version_key.empty() && key == version_key) {
+                if (version_seen) throw decode_error("each key once", "a second \"" + std::string(key) + "\"");
+                version_seen = true;
+                if constexpr (!version_key.empty()) check_version_value<T>(field.value());
+            } else if constexpr (unknown_index != count) {
+                auto& unknown = get_member<unknown_index>(out);
+                if (unknown.find(key) != nullptr) {
+                    throw decode_error("each key once", "a second \"" + std::string(key) + "\"");
+                }
+                std::string k(key);  // key points into the parser's buffer: copy it first
+                od::value v = field.value();
+                unknown.push_back(std::move(k), raw_json(std::string(raw_text(v))));
+            } else if (traits::on_unknown_key(Options) == unknown_key_policy::reject) {
+                throw decode_error("only the keys the struct declares", "unknown key \"" + std::string(key) + "\"");
+            }
+        } catch (document_error& error) {
+            error.prepend_key(key);
+            throw;
+        }
+    }
+
+    // Absent members: optionals become empty; anything else is an error.
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        (([&] {
+             if constexpr (I != unknown_index) {
+                 if (!seen[I]) {
+                     if constexpr (is_optional<member_type<T, I>>::value) {
+                         get_member<I>(out).reset();
+                     } else {
+                         decode_error error(type_name<member_type<T, I>>(), "no such key");
+                         error.prepend_key(member_key<T, I>);
+                         throw error;
+                     }
+                 }
+             }
+         }()),
+         ...);
+    }(std::make_index_sequence<count>{});
+}
+
+}  // namespace detail
+/// @endcond
+
+/// @cond internal
+namespace detail {
+// After the root value, nothing but whitespace may follow.
+inline void expect_end(od::document& doc) {
+    const char* at = nullptr;
+    if (doc.current_location().get(at) == simdjson::SUCCESS) {
+        throw decode_error("the end of the document",
+                           "more content: " + excerpt(std::string_view(at, std::strlen(at))));
+    }
+}
+}  // namespace detail
+/// @endcond
+
+/**
+ * @brief Decodes JSON documents into reflected structs. Keep one per thread and reuse it: it
+ * owns simdjson's parser and a padded copy buffer, so decoding allocates almost nothing.
+ */
+class decoder {
+public:
+    /**
+     * @brief Decodes one document.
+     * @tparam T the struct (or vector, map) to decode into
+     * @tparam Options call-wide choices; a struct's own json_traits take precedence
+     * @throws decode_error naming the JSON path
+     */
+    template <class T, json_options Options = json_options{}>
+    T decode(std::string_view json) {
+        T out{};
+        decode_into<Options>(json, out);
+        return out;
+    }
+
+    /// Decodes one document into an existing value (reusing its storage).
+    template <json_options Options = json_options{}, class T>
+    void decode_into(std::string_view json, T& out) {
+        detail::od::document doc = iterate(json);
+        detail::od::value root;
+        if (auto e = doc.get_value().get(root)) detail::malformed(e);
+        detail::decode_value<Options>(root, out);
+        detail::expect_end(doc);
+    }
+
+    /**
+     * @brief Starts reading a document: simdjson's On-Demand document over a padded copy of
+     * `json`, valid until the next call. For readers that look before they decode (version
+     * detection); rewind() it before decoding.
+     */
+    detail::od::document iterate(std::string_view json) {
+        if (buffer_.size() < json.size() + simdjson::SIMDJSON_PADDING) {
+            buffer_.resize(json.size() + simdjson::SIMDJSON_PADDING);
+        }
+        std::copy(json.begin(), json.end(), buffer_.begin());
+        detail::od::document doc;
+        auto e = parser_.iterate(buffer_.data(), json.size(), buffer_.size()).get(doc);
+        if (e) detail::malformed(e);
+        return doc;
+    }
+
+    /// Decodes a document already opened with iterate() (and rewound).
+    template <json_options Options = json_options{}, class T>
+    void decode_document(detail::od::document& doc, T& out) {
+        detail::od::value root;
+        if (auto e = doc.get_value().get(root)) detail::malformed(e);
+        detail::decode_value<Options>(root, out);
+        detail::expect_end(doc);
+    }
+
+private:
+    simdjson::ondemand::parser parser_;
+    std::string buffer_;
+};
+
+/// Decodes one document with a decoder kept for the calling thread.
+template <class T, json_options Options = json_options{}>
+T decode(std::string_view json) {
+    thread_local decoder reusable;
+    return reusable.decode<T, Options>(json);
+}
+
+}  // namespace json
+}  // namespace v1
+}  // namespace strata
