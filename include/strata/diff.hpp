@@ -373,7 +373,7 @@ private:
         char buffer[24];
         const auto result = std::to_chars(buffer, buffer + sizeof buffer, index);
         path_.push_back('[');
-        path_.append(buffer, result.ptr);
+        path_.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
         path_.push_back(']');
         return mark;
     }

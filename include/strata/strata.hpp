@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <strata/carry_over.hpp>
 #include <strata/chain.hpp>
 #include <strata/error.hpp>
 #include <strata/json.hpp>
@@ -13,3 +14,5 @@
 #include <strata/reflection.hpp>
 #include <strata/schema_version.hpp>
 #include <strata/version.hpp>
+#include <strata/version_detection.hpp>
+#include <strata/dual_read.hpp>

@@ -39,6 +39,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -147,7 +148,9 @@ inline void render_json(rendering& out, simdjson::dom::element value) {
         case element_type::ARRAY: {
             out.append('[');
             bool first = true;
-            for (simdjson::dom::element item : value.get_array().value_unsafe()) {
+            // A named copy: value_unsafe() on a temporary result returns a reference into it.
+            const simdjson::dom::array items = value.get_array().value_unsafe();
+            for (simdjson::dom::element item : items) {
                 if (out.full()) {
                     return;
                 }
@@ -163,7 +166,8 @@ inline void render_json(rendering& out, simdjson::dom::element value) {
         case element_type::OBJECT: {
             out.append('{');
             bool first = true;
-            for (simdjson::dom::key_value_pair field : value.get_object().value_unsafe()) {
+            const simdjson::dom::object fields = value.get_object().value_unsafe();
+            for (simdjson::dom::key_value_pair field : fields) {
                 if (out.full()) {
                     return;
                 }
@@ -263,7 +267,7 @@ private:
         char buffer[24];
         const auto result = std::to_chars(buffer, buffer + sizeof buffer, index);
         path_.push_back('[');
-        path_.append(buffer, result.ptr);
+        path_.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
         path_.push_back(']');
         return mark;
     }

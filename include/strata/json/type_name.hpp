@@ -30,6 +30,13 @@ template <class T, class A>
 struct is_vector<std::vector<T, A>> : std::true_type {};
 
 template <class T>
+struct optional_value {};
+template <class T>
+struct optional_value<std::optional<T>> {
+    using type = T;
+};
+
+template <class T>
 struct is_string_map : std::false_type {};
 template <class T, class C, class A>
 struct is_string_map<std::map<std::string, T, C, A>> : std::true_type {};
@@ -55,9 +62,8 @@ std::string type_name() {
         return "string";
     } else if constexpr (std::is_same_v<T, raw_json>) {
         return "a JSON value";
-    } else if constexpr (requires { typename T::value_type; } &&
-                         std::is_same_v<T, std::optional<typename T::value_type>>) {
-        return type_name<typename T::value_type>() + " or null";
+    } else if constexpr (requires { typename detail::optional_value<T>::type; }) {
+        return type_name<typename detail::optional_value<T>::type>() + " or null";
     } else if constexpr (detail::is_vector<T>::value) {
         return "array";
     } else {

@@ -1,0 +1,98 @@
+/**
+ * @file
+ * @brief Version detection policies: how the reader learns which schema version a stored
+ * document is, before it decodes it (needs strata::json).
+ *
+ * - `version_from_field<WhenAbsent, "schemaVersion", "schema_version">` reads the first of the
+ *   named top-level keys that is present; a document with none of them is version `WhenAbsent`.
+ * - `version_sniffer<F>` calls your function `schema_version_t f(std::string_view bytes)`.
+ *
+ * A detector is any type with
+ * `schema_version_t detect(std::string_view bytes, simdjson::ondemand::document& doc)`; it may
+ * read `doc` (the reader rewinds it afterwards) or look at the bytes.
+ */
+#pragma once
+
+#include <strata/error.hpp>
+#include <strata/json/decode.hpp>
+#include <strata/schema_version.hpp>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace strata {
+inline namespace v1 {
+
+/// A string usable as a template argument: `version_from_field<1, "schemaVersion">`.
+template <std::size_t N>
+struct fixed_string {
+    char chars[N]{};
+    constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, chars); }
+    constexpr std::string_view view() const { return {chars, N - 1}; }
+};
+
+/// `D` tells the schema version of a stored document.
+template <class D>
+concept is_version_detector =
+    requires(D& detector, std::string_view bytes, simdjson::ondemand::document& doc) {
+        { detector.detect(bytes, doc) } -> std::convertible_to<schema_version_t>;
+    };
+
+/**
+ * @brief Reads the version from the first present of the top-level `Keys`; `WhenAbsent` when
+ * none is there. A present key whose value is not a positive integer is a decode_error.
+ */
+template <schema_version_t WhenAbsent, fixed_string... Keys>
+struct version_from_field {
+    static_assert(sizeof...(Keys) > 0, "strata: name at least one version key");
+
+    schema_version_t detect(std::string_view, simdjson::ondemand::document& doc) const {
+        simdjson::ondemand::object object;
+        if (auto e = doc.get_object().get(object)) {
+            if (e == simdjson::INCORRECT_TYPE) throw decode_error("object", "another JSON type");
+            json::detail::malformed(e);
+        }
+        for (auto field_result : object) {
+            simdjson::ondemand::field field;
+            if (auto e = std::move(field_result).get(field)) json::detail::malformed(e);
+            const auto key = field.key();
+            std::string_view matched;
+            ((matched.empty() && key.unsafe_is_equal(Keys.view()) ? (matched = Keys.view(), true)
+                                                                   : false),
+             ...);
+            if (matched.empty()) continue;
+            std::uint64_t version = 0;
+            simdjson::ondemand::value value = field.value();
+            const auto e = value.get_uint64().get(version);
+            if (e || version < 1 || version > 0xFFFFFFFFu) {
+                decode_error error("a schema version (a positive integer)",
+                                   e ? json::detail::describe(value) : std::to_string(version));
+                error.prepend_key(matched);
+                throw error;
+            }
+            return static_cast<schema_version_t>(version);
+        }
+        return WhenAbsent;
+    }
+};
+
+/// Tells the version with the user's function of the document's bytes.
+template <class F>
+struct version_sniffer {
+    F sniff;
+    schema_version_t detect(std::string_view bytes, simdjson::ondemand::document&) {
+        return static_cast<schema_version_t>(sniff(bytes));
+    }
+};
+template <class F>
+version_sniffer(F) -> version_sniffer<F>;
+
+}  // namespace v1
+}  // namespace strata
