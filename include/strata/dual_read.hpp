@@ -122,21 +122,21 @@ public:
                                                       std::string_view bytes) {
         try {
             auto doc = decoder_.iterate(bytes);
-            const schema_version_t version = detector_.detect(bytes, doc);
-            if (version > Chain::latest_version) {
+            const schema_version_t stored = detector_.detect(bytes, doc);
+            if (stored > Chain::latest_version) {
                 ++counters_.newer_passed;
-                return newer_document{version, bytes};
+                return newer_document{stored, bytes};
             }
-            if (version < Chain::first_version) {
+            if (stored < Chain::first_version) {
                 throw version_error("document \"" + std::string(id) + "\" is schema version " +
-                                    std::to_string(version) + ", older than the chain's first (" +
+                                    std::to_string(stored) + ", older than the chain's first (" +
                                     std::to_string(Chain::first_version) + ")");
             }
             doc.rewind();
-            ++counters_.reads_per_version[version];
-            latest value = decode_and_upgrade(version, doc,
+            ++counters_.reads_per_version[stored];
+            latest value = decode_and_upgrade(stored, doc,
                                               std::make_index_sequence<Chain::step_count + 1>{});
-            if (version != Chain::latest_version) {
+            if (stored != Chain::latest_version) {
                 ++counters_.upgrades;
                 if constexpr (Mode::writes_back) {
                     const std::string upgraded = write(value);
@@ -166,10 +166,10 @@ public:
 
 private:
     template <std::size_t... I>
-    latest decode_and_upgrade(schema_version_t version, simdjson::ondemand::document& doc,
+    latest decode_and_upgrade(schema_version_t stored, simdjson::ondemand::document& doc,
                               std::index_sequence<I...>) {
         std::optional<latest> result;
-        (void)((version == Chain::first_version + I
+        (void)((stored == Chain::first_version + I
                     ? (result.emplace(decode_version<Chain::first_version + I>(doc)), true)
                     : false) ||
                ...);

@@ -68,16 +68,16 @@ struct version_from_field {
                                                                    : false),
              ...);
             if (matched.empty()) continue;
-            std::uint64_t version = 0;
+            std::uint64_t found = 0;
             simdjson::ondemand::value value = field.value();
-            const auto e = value.get_uint64().get(version);
-            if (e || version < 1 || version > 0xFFFFFFFFu) {
+            const auto e = value.get_uint64().get(found);
+            if (e || found < 1 || found > 0xFFFFFFFFu) {
                 decode_error error("a schema version (a positive integer)",
-                                   e ? json::detail::describe(value) : std::to_string(version));
+                                   e ? json::detail::describe(value) : std::to_string(found));
                 error.prepend_key(matched);
                 throw error;
             }
-            return static_cast<schema_version_t>(version);
+            return static_cast<schema_version_t>(found);
         }
         return WhenAbsent;
     }
