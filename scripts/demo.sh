@@ -9,3 +9,5 @@ cmake -S . -B build/demo -G Ninja "${launcher[@]}" -DCMAKE_BUILD_TYPE=Release \
       -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_EXAMPLES=ON
 cmake --build build/demo -j "$(nproc)"
 build/demo/examples/quick_start
+echo
+build/demo/examples/sessions_demo --count 1000
