@@ -167,13 +167,24 @@ TEST_CASE("json: strings compare byte for byte after unescaping") {
 TEST_CASE("json: a repeated key counts once, first occurrence") {
     CHECK(strata::json_equal(R"({"k":1,"k":2})", R"({"k":1})"));
     CHECK(strata::diff_json(R"({"k":1,"k":2})", R"({"k":2})") == diffs{{"k", "1", "2"}});
+    // Still the first when the object is large and unsorted (an unstable sort would not
+    // keep the first of 500 repeats).
+    std::string many = R"({"z":0)";
+    for (int i = 0; i < 500; ++i) {
+        many += R"(,"k":)" + std::to_string(i) + R"(,"m)" + std::to_string(i) + R"(":0)";
+    }
+    many += "}";
+    const auto d = strata::diff_json(many, R"({"k":7})");
+    REQUIRE(d.size() == 502);  // k, then m0...m499 and z absent on the right
+    CHECK(d.front() == strata::difference{"k", "0", "7"});
+    CHECK(d.back() == strata::difference{"z", "0", "absent"});
 }
 
 TEST_CASE("json: malformed input throws std::invalid_argument naming the side") {
     const std::string left = invalid_argument_of([] { (void)strata::diff_json(R"({"a":)", "{}"); });
     CHECK(contains(left, "left"));
     CHECK_FALSE(contains(left, "right"));
-    CHECK(contains(left, "not valid JSON"));
+    CHECK(contains(left, "cannot parse the left document as JSON: "));
 
     const std::string right = invalid_argument_of([] { (void)strata::diff_json("{}", "[1,,2]"); });
     CHECK(contains(right, "right"));
@@ -190,6 +201,10 @@ TEST_CASE("json: malformed input throws std::invalid_argument naming the side") 
     CHECK_THROWS_AS((void)strata::json_equal("{}", "{\"a\" 1}"), std::invalid_argument);
     CHECK_THROWS_AS((void)strata::json_equal("nul", "null"), std::invalid_argument);
     CHECK(contains(invalid_argument_of([] { (void)strata::json_equal("[1]", "\"unterminated"); }), "right"));
+    // Valid JSON that simdjson cannot represent is reported the same way.
+    const std::string big = invalid_argument_of([] { (void)strata::diff_json("18446744073709551616", "1"); });
+    CHECK(contains(big, "left"));
+    CHECK(contains(big, simdjson::error_message(simdjson::NUMBER_ERROR)));
 }
 
 TEST_CASE("json: long renderings are cut to 80 characters") {

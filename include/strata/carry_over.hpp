@@ -122,7 +122,7 @@ void carry_value(A& from, B& to) {
         } else {
             to.clear();
             for (unknown_field& field : from) {
-                to.push_back(to_naming::apply(field.key),
+                to.push_back(apply_naming<to_naming>(field.key),
                              raw_json(rename_keys<to_naming>(field.value.text())));
             }
         }

@@ -35,18 +35,49 @@
 namespace strata {
 inline namespace v1 {
 
-/// A naming policy: `P::apply(declared)` gives the JSON key of a member declared as `declared`.
-template <class P>
-concept is_naming_policy = requires(std::string_view name) {
-    { P::apply(name) } -> std::convertible_to<std::string>;
+/// @cond internal
+namespace detail {
+// Where a naming policy writes a name at compile time: a fixed buffer (constexpr std::string
+// is not usable in constant expressions with every compiler and standard library in use).
+struct name_buffer {
+    char chars[256]{};
+    std::size_t size = 0;
+    constexpr void push_back(char c) {
+        if (size < sizeof chars) chars[size] = c;
+        ++size;  // an overlong name is reported by the caller
+    }
+    constexpr std::string_view view() const { return {chars, size < sizeof chars ? size : sizeof chars}; }
 };
+}  // namespace detail
+/// @endcond
+
+/**
+ * @brief A naming policy: `P::apply(declared, out)` writes the JSON key of a member declared as
+ * `declared` into `out` (anything with `push_back(char)`), in a constant expression when asked.
+ */
+template <class P>
+concept is_naming_policy = requires(std::string_view name, detail::name_buffer& out) {
+    P::apply(name, out);
+};
+
+/// The name `declared` gets under the naming policy `P`, at run time.
+template <is_naming_policy P>
+std::string apply_naming(std::string_view declared) {
+    std::string out;
+    out.reserve(declared.size());
+    P::apply(declared, out);
+    return out;
+}
 
 /// The naming policies strata ships.
 namespace naming {
 
 /// The JSON key is the member name as declared.
 struct as_declared {
-    static constexpr std::string apply(std::string_view name) { return std::string(name); }
+    template <class Out>
+    static constexpr void apply(std::string_view name, Out& out) {
+        for (char c : name) out.push_back(c);
+    }
 };
 
 /**
@@ -55,27 +86,25 @@ struct as_declared {
  * (`screenshot_interval_s` -> `screenshotIntervalS`, `a__b` -> `a_B`, `x_` -> `x_`).
  */
 struct camel_case {
-    static constexpr std::string apply(std::string_view name) {
-        std::string out;
-        out.reserve(name.size());
+    template <class Out>
+    static constexpr void apply(std::string_view name, Out& out) {
         for (std::size_t i = 0; i < name.size(); ++i) {
             const char c = name[i];
             if (c == '_' && i + 1 < name.size()) {
                 const char next = name[i + 1];
                 if (next >= 'a' && next <= 'z') {
-                    out += static_cast<char>(next - 'a' + 'A');
+                    out.push_back(static_cast<char>(next - 'a' + 'A'));
                     ++i;
                     continue;
                 }
                 if (next >= '0' && next <= '9') {
-                    out += next;
+                    out.push_back(next);
                     ++i;
                     continue;
                 }
             }
-            out += c;
+            out.push_back(c);
         }
-        return out;
     }
 };
 
@@ -117,7 +146,8 @@ consteval auto naming_of() {
     if constexpr (requires { typename T::naming; }) {
         static_assert(is_naming_policy<typename T::naming>,
                       "strata: a struct's `naming` must be a naming policy: a type with "
-                      "`static constexpr std::string apply(std::string_view declared)`");
+                      "`template <class Out> static constexpr void apply(std::string_view "
+                      "declared, Out& out)` that writes the key with out.push_back(c)");
         return std::type_identity<typename T::naming>{};
     } else {
         return std::type_identity<naming::as_declared>{};
@@ -185,14 +215,19 @@ struct json_traits {
 
     /// The JSON key of member `I`: an override from `T::json_names`, or the naming policy's.
     template <std::size_t I>
-    static constexpr std::string key_of() {
+    static constexpr detail::name_buffer key_of() {
         constexpr std::string_view declared = member_name<T, I>;
+        detail::name_buffer out;
         if constexpr (requires { T::json_names; }) {
             for (const json_name& n : T::json_names) {
-                if (n.member == declared) return std::string(n.json);
+                if (n.member == declared) {
+                    for (char c : n.json) out.push_back(c);
+                    return out;
+                }
             }
         }
-        return naming::apply(declared);
+        naming::apply(declared, out);
+        return out;
     }
 };
 
@@ -206,11 +241,13 @@ namespace detail {
 // The JSON key of member I of T as a constant with static storage.
 template <class T, std::size_t I>
 struct member_key_storage {
-    static constexpr std::size_t size = json_traits<T>::template key_of<I>().size();
+    static constexpr name_buffer computed = json_traits<T>::template key_of<I>();
+    static_assert(computed.size <= sizeof computed.chars,
+                  "strata: a JSON key may be at most 256 bytes long");
+    static constexpr std::size_t size = computed.size;
     static constexpr std::array<char, size + 1> chars = [] {
         std::array<char, size + 1> a{};
-        const std::string s = json_traits<T>::template key_of<I>();
-        for (std::size_t i = 0; i < size; ++i) a[i] = s[i];
+        for (std::size_t i = 0; i < size; ++i) a[i] = computed.chars[i];
         return a;
     }();
     static_assert(is_plain_key(std::string_view(chars.data(), size)),

@@ -92,7 +92,7 @@ inline void append_escaped_contents(std::string& out, std::string_view text) {
     }
 }
 
-// Renames every object key in `json` (a valid JSON value) with Naming::apply.
+// Renames every object key in `json` (a valid JSON value) with the naming policy Naming.
 template <class Naming>
 std::string rename_keys(std::string_view json) {
     std::string out;
@@ -115,7 +115,9 @@ std::string rename_keys(std::string_view json) {
             if (expect_key) {
                 const std::string key = escaped ? unescape_json(contents) : std::string(contents);
                 out += '"';
-                append_escaped_contents(out, Naming::apply(key));
+                std::string renamed;
+                Naming::apply(key, renamed);
+                append_escaped_contents(out, renamed);
                 out += '"';
                 expect_key = false;
             } else {

@@ -53,12 +53,21 @@ namespace detail {
 
 namespace od = simdjson::ondemand;
 
-inline std::string excerpt(std::string_view token) {
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\n' ||
-                              token.back() == '\r' || token.back() == '\t' ||
-                              token.back() == ',' || token.back() == ']' || token.back() == '}')) {
-        token.remove_suffix(1);
+inline std::string_view trim_right(std::string_view text) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' ||
+                             text.back() == '\t')) {
+        text.remove_suffix(1);
     }
+    return text;
+}
+
+// A short excerpt of a scalar token: the token ends at the first structural character.
+inline std::string excerpt(std::string_view token) {
+    if (!token.empty() && token.front() != '"') {
+        const std::size_t end = token.find_first_of(",]} \n\r\t");
+        if (end != std::string_view::npos) token = token.substr(0, end);
+    }
+    token = trim_right(token);
     if (token.size() > 40) return std::string(token.substr(0, 40)) + "...";
     return std::string(token);
 }
@@ -74,9 +83,14 @@ inline std::string describe(od::value& value) {
             return "string " + excerpt(value.raw_json_token());
         case od::json_type::number:
             return "number " + excerpt(value.raw_json_token());
-        case od::json_type::boolean:
-            return excerpt(value.raw_json_token());
-        case od::json_type::null: return "null";
+        case od::json_type::boolean: {
+            const std::string word = excerpt(value.raw_json_token());
+            return word == "true" || word == "false" ? word : "malformed JSON (the bare word " + word + ")";
+        }
+        case od::json_type::null: {
+            const std::string word = excerpt(value.raw_json_token());
+            return word == "null" ? word : "malformed JSON (the bare word " + word + ")";
+        }
     }
     return "malformed JSON";
 }
@@ -113,7 +127,17 @@ void decode_value(od::value& value, T& out);
 template <json_options Options, class T>
 void decode_object(od::object& object, T& out);
 
-// The raw text of any value (consumes it).
+// Containers' raw text is not validated by On-Demand as it is skipped: check it fully.
+inline void validate_raw(std::string_view text) {
+    thread_local simdjson::dom::parser validator;
+    thread_local std::string padded;
+    padded.assign(text);
+    padded.resize(text.size() + simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::dom::element ignored;
+    if (auto e = validator.parse(padded.data(), text.size(), false).get(ignored)) malformed(e);
+}
+
+// The raw text of any value, validated (consumes it).
 inline std::string_view raw_text(od::value& value) {
     od::json_type type;
     if (auto e = value.type().get(type)) malformed(e);
@@ -146,12 +170,10 @@ inline std::string_view raw_text(od::value& value) {
                 if (!e && !n) e = simdjson::INCORRECT_TYPE;
             }
         }
-        while (!text.empty() && (text.back() == ' ' || text.back() == '\n' ||
-                                 text.back() == '\r' || text.back() == '\t')) {
-            text.remove_suffix(1);
-        }
     }
     if (e) fail(e, value, "a JSON value");
+    text = trim_right(text);
+    if (type == od::json_type::object || type == od::json_type::array) validate_raw(text);
     return text;
 }
 
@@ -185,8 +207,11 @@ void decode_value(od::value& value, T& out) {
         double v;
         if (auto e = value.get_double().get(v)) fail(e, value, "number");
         if constexpr (sizeof(T) < sizeof(double)) {
-            if (v > static_cast<double>(std::numeric_limits<T>::max()) ||
-                v < -static_cast<double>(std::numeric_limits<T>::max())) {
+            // Values up to half an ulp above the largest float round to it; beyond, no float.
+            const double limit = static_cast<double>(std::numeric_limits<T>::max()) +
+                                 static_cast<double>(std::numeric_limits<T>::max()) *
+                                     static_cast<double>(std::numeric_limits<T>::epsilon()) / 4;
+            if (v >= limit || v <= -limit) {
                 throw decode_error(type_name<T>(), describe(value) + " (out of range)");
             }
         }
@@ -219,7 +244,13 @@ void decode_value(od::value& value, T& out) {
                 throw error;
             }
             try {
-                decode_value<Options>(element, out.emplace_back());
+                if constexpr (std::is_same_v<typename T::value_type, bool>) {
+                    bool b = false;
+                    decode_value<Options>(element, b);
+                    out.push_back(b);
+                } else {
+                    decode_value<Options>(element, out.emplace_back());
+                }
             } catch (document_error& error) {
                 error.prepend_index(index);
                 throw;
@@ -306,6 +337,7 @@ void decode_object(od::object& object, T& out) {
 
     std::array<bool, count> seen{};
     bool version_seen = false;
+    std::vector<std::string> ignored;  // keys skipped under unknown_key_policy::ignore
     std::size_t next = 0;  // documents usually list keys in declaration order: try that first
     if constexpr (unknown_index != count) get_member<unknown_index>(out).clear();
 
@@ -356,6 +388,13 @@ void decode_object(od::object& object, T& out) {
                 unknown.push_back(std::move(k), raw_json(std::string(raw_text(v))));
             } else if (traits::on_unknown_key(Options) == unknown_key_policy::reject) {
                 throw decode_error("only the keys the struct declares", "unknown key \"" + std::string(key) + "\"");
+            } else {
+                for (const std::string& k : ignored) {
+                    if (k == key) throw decode_error("each key once", "a second \"" + k + "\"");
+                }
+                ignored.emplace_back(key);
+                od::value v = field.value();
+                (void)raw_text(v);  // skipped, but still valid JSON
             }
         } catch (document_error& error) {
             error.prepend_key(key);
@@ -388,11 +427,12 @@ void decode_object(od::object& object, T& out) {
 /// @cond internal
 namespace detail {
 // After the root value, nothing but whitespace may follow.
-inline void expect_end(od::document& doc) {
+inline void expect_end(od::document& doc, const char* end) {
     const char* at = nullptr;
-    if (doc.current_location().get(at) == simdjson::SUCCESS) {
+    if (doc.current_location().get(at) == simdjson::SUCCESS && at < end) {
+        const std::string_view rest(at, static_cast<std::size_t>(end - at));
         throw decode_error("the end of the document",
-                           "more content: " + excerpt(std::string_view(at, std::strlen(at))));
+                           "more content: " + std::string(rest.substr(0, 40)) + (rest.size() > 40 ? "..." : ""));
     }
 }
 }  // namespace detail
@@ -424,7 +464,7 @@ public:
         detail::od::value root;
         if (auto e = doc.get_value().get(root)) detail::malformed(e);
         detail::decode_value<Options>(root, out);
-        detail::expect_end(doc);
+        detail::expect_end(doc, end_);
     }
 
     /**
@@ -437,6 +477,9 @@ public:
             buffer_.resize(json.size() + simdjson::SIMDJSON_PADDING);
         }
         std::copy(json.begin(), json.end(), buffer_.begin());
+        std::fill_n(buffer_.begin() + static_cast<std::ptrdiff_t>(json.size()),
+                    simdjson::SIMDJSON_PADDING, '\0');  // nothing of an earlier document
+        end_ = buffer_.data() + json.size();
         detail::od::document doc;
         auto e = parser_.iterate(buffer_.data(), json.size(), buffer_.size()).get(doc);
         if (e) detail::malformed(e);
@@ -449,12 +492,13 @@ public:
         detail::od::value root;
         if (auto e = doc.get_value().get(root)) detail::malformed(e);
         detail::decode_value<Options>(root, out);
-        detail::expect_end(doc);
+        detail::expect_end(doc, end_);
     }
 
 private:
     simdjson::ondemand::parser parser_;
     std::string buffer_;
+    const char* end_ = nullptr;
 };
 
 /// Decodes one document with a decoder kept for the calling thread.

@@ -373,9 +373,8 @@ inline simdjson::dom::element parse_side(simdjson::dom::parser& parser, std::str
     simdjson::dom::element root;
     const simdjson::error_code error = parser.parse(data, text.size()).get(root);
     if (error != simdjson::SUCCESS) {
-        throw std::invalid_argument(std::string("strata::diff_json: the ") + side +
-                                    " document is not valid JSON: " +
-                                    simdjson::error_message(error));
+        throw std::invalid_argument(std::string("strata::diff_json: cannot parse the ") + side +
+                                    " document as JSON: " + simdjson::error_message(error));
     }
     return root;
 }
@@ -399,8 +398,11 @@ inline void walk_json(std::string_view a, std::string_view b, json_differ& walke
  * @param b the right document (JSON text)
  * @return one `difference` per differing value, array length or one-sided member; empty when
  * the documents are equal as JSON values
- * @throws std::invalid_argument when a document is not valid JSON; the message says which
- * (`left` or `right`; `left` when both are) and gives simdjson's error message
+ * @throws std::invalid_argument when a document cannot be parsed: the message says which
+ * (`left` or `right`; `left` when both fail) and gives simdjson's error message. Besides
+ * malformed text, this includes what simdjson does not represent: integers outside the int64
+ * and uint64 ranges, numbers outside the range of double, unpaired UTF-16 surrogates, and
+ * nesting deeper than 1024 levels.
  */
 inline std::vector<difference> diff_json(std::string_view a, std::string_view b) {
     std::vector<difference> out;
@@ -412,7 +414,7 @@ inline std::vector<difference> diff_json(std::string_view a, std::string_view b)
 /**
  * @brief Whether two JSON documents are equal as JSON values (`diff_json(a, b)` is empty);
  * stops at the first difference.
- * @throws std::invalid_argument when a document is not valid JSON, as `diff_json` does
+ * @throws std::invalid_argument when a document cannot be parsed, as `diff_json` does
  */
 inline bool json_equal(std::string_view a, std::string_view b) {
     detail::json_differ walker(nullptr);
