@@ -7,8 +7,10 @@
 
 #include <strata/carry_over.hpp>
 #include <strata/chain.hpp>
+#include <strata/diff.hpp>
 #include <strata/error.hpp>
 #include <strata/json.hpp>
+#include <strata/json/diff.hpp>
 #include <strata/naming.hpp>
 #include <strata/raw_json.hpp>
 #include <strata/reflection.hpp>
@@ -16,3 +18,4 @@
 #include <strata/version.hpp>
 #include <strata/version_detection.hpp>
 #include <strata/dual_read.hpp>
+#include <strata/testing.hpp>
