@@ -64,9 +64,10 @@ struct version_from_field {
             if (auto e = std::move(field_result).get(field)) json::detail::malformed(e);
             const auto key = field.key();
             std::string_view matched;
-            ((matched.empty() && key.unsafe_is_equal(Keys.view()) ? (matched = Keys.view(), true)
-                                                                   : false),
-             ...);
+            const auto try_key = [&](std::string_view candidate) {
+                if (matched.empty() && key.unsafe_is_equal(candidate)) matched = candidate;
+            };
+            (try_key(Keys.view()), ...);
             if (matched.empty()) continue;
             std::uint64_t found = 0;
             simdjson::ondemand::value value = field.value();
