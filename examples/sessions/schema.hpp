@@ -190,8 +190,12 @@ inline std::int64_t parse_utc_ms(std::string_view text) {
     const std::int64_t y = shape ? digits(0, 4) : -1, mo = shape ? digits(5, 2) : -1,
                        d = shape ? digits(8, 2) : -1, h = shape ? digits(11, 2) : -1,
                        mi = shape ? digits(14, 2) : -1, s = shape ? digits(17, 2) : -1;
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
-        s < 0 || s > 60) {
+    const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    constexpr std::int64_t month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const std::int64_t days_in_month =
+        mo >= 1 && mo <= 12 ? month_days[mo - 1] + (mo == 2 && leap ? 1 : 0) : 0;
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || s < 0 || s > 59) {
         throw strata::decode_error("a UTC time YYYY-MM-DDTHH:MM:SSZ",
                                    "\"" + std::string(text.substr(0, 40)) + "\"");
     }

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <strata/detail/rename_keys.hpp>
+#include <strata/error.hpp>
 #include <strata/naming.hpp>
 #include <strata/raw_json.hpp>
 #include <strata/reflection.hpp>
@@ -55,15 +56,46 @@ struct renamed_from {
 /// @cond internal
 namespace detail {
 
-// The name member `name` of To had in the version before.
+// The name member `name` of To had in the version before; "" when it has no source there
+// (its name was given to another member by a rename: the old value went to its new name).
 template <class To>
 constexpr std::string_view previous_name(std::string_view name) {
     if constexpr (requires { To::renames; }) {
         for (const renamed_from& r : To::renames) {
             if (r.member == name) return r.from;
         }
+        for (const renamed_from& r : To::renames) {
+            if (r.from == name) return {};
+        }
     }
     return name;
+}
+
+// Unknown keys must not repeat a key of the record they land in: a declared member's key, the
+// version key, or another unknown key. A collision is an error naming the key: the document
+// stays as it was rather than be written with a key twice or lose one of the values.
+template <class ToOwner>
+void check_unknown_keys(const unknown_fields& fields) {
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+        bool collides = !json_traits<ToOwner>::version_key.empty() &&
+                        it->key == json_traits<ToOwner>::version_key;
+        for_each_member_index<ToOwner>([&](auto index) {
+            constexpr std::size_t I = decltype(index)::value;
+            if constexpr (I != ::strata::unknown_fields_index<ToOwner>) {
+                collides = collides || it->key == ::strata::member_key<ToOwner, I>;
+            }
+        });
+        for (auto other = fields.begin(); other != it && !collides; ++other) {
+            collides = other->key == it->key;
+        }
+        if (collides) {
+            decode_error error("keys the next version does not already have",
+                               "the key \"" + it->key + "\" twice after migration (the record "
+                               "has it, or another key renames to it)");
+            error.prepend_key(it->key);
+            throw error;
+        }
+    }
 }
 
 template <class To>
@@ -126,6 +158,7 @@ void carry_value(A& from, B& to) {
                              raw_json(rename_keys<to_naming>(field.value.text())));
             }
         }
+        check_unknown_keys<ToOwner>(to);
     } else if constexpr (std::is_same_v<A, B>) {
         to = std::move(from);
     } else if constexpr (is_reflected<A> && is_reflected<B>) {
@@ -156,7 +189,8 @@ To carry_struct(From& from) {
     To to{};
     for_each_member_index<To>([&](auto to_index) {
         constexpr std::size_t J = decltype(to_index)::value;
-        constexpr std::size_t I = member_index<From>(previous_name<To>(member_name<To, J>));
+        constexpr std::string_view source = previous_name<To>(member_name<To, J>);
+        constexpr std::size_t I = source.empty() ? member_count<From> : member_index<From>(source);
         if constexpr (I != member_count<From>) {
             using A = member_type<From, I>;
             using B = member_type<To, J>;

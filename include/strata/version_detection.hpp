@@ -59,16 +59,25 @@ struct version_from_field {
             if (e == simdjson::INCORRECT_TYPE) throw decode_error("object", "another JSON type");
             json::detail::malformed(e);
         }
+        // The first of Keys present wins, wherever the document puts it.
+        constexpr std::size_t none = sizeof...(Keys);
+        std::size_t best = none;
+        schema_version_t best_version = WhenAbsent;
         for (auto field_result : object) {
             simdjson::ondemand::field field;
             if (auto e = std::move(field_result).get(field)) json::detail::malformed(e);
             const auto key = field.key();
             std::string_view matched;
+            std::size_t rank = 0, matched_rank = none;
             const auto try_key = [&](std::string_view candidate) {
-                if (matched.empty() && key.unsafe_is_equal(candidate)) matched = candidate;
+                if (matched.empty() && key.unsafe_is_equal(candidate)) {
+                    matched = candidate;
+                    matched_rank = rank;
+                }
+                ++rank;
             };
             (try_key(Keys.view()), ...);
-            if (matched.empty()) continue;
+            if (matched.empty() || matched_rank > best) continue;
             std::uint64_t found = 0;
             simdjson::ondemand::value value = field.value();
             const auto e = value.get_uint64().get(found);
@@ -78,9 +87,11 @@ struct version_from_field {
                 error.prepend_key(matched);
                 throw error;
             }
-            return static_cast<schema_version_t>(found);
+            best = matched_rank;
+            best_version = static_cast<schema_version_t>(found);
+            if (best == 0) break;
         }
-        return WhenAbsent;
+        return best_version;
     }
 };
 

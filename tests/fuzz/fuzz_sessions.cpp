@@ -29,16 +29,21 @@ namespace {
 using store_type = sessions::memory_content_store;
 using chain_type = sessions::session_chain<store_type>;
 
+// Prints `text`, cut to its first 2000 bytes (the input itself is in libFuzzer's artifact).
+void print_excerpt(const char* label, std::string_view text) {
+    constexpr std::size_t limit = 2000;
+    const bool cut = text.size() > limit;
+    if (cut) text = text.substr(0, limit);
+    std::fprintf(stderr, "  %s%.*s%s\n", label, static_cast<int>(text.size()), text.data(),
+                 cut ? "..." : "");
+}
+
 [[noreturn]] void finding(std::string_view what, std::string_view detail = {},
                           std::string_view json = {}) {
     std::fprintf(stderr, "fuzz_sessions: FINDING: %.*s\n", static_cast<int>(what.size()),
                  what.data());
-    if (!detail.empty()) {
-        std::fprintf(stderr, "  %.*s\n", static_cast<int>(detail.size()), detail.data());
-    }
-    if (!json.empty()) {
-        std::fprintf(stderr, "  written: %.*s\n", static_cast<int>(json.size()), json.data());
-    }
+    if (!detail.empty()) print_excerpt("", detail);
+    if (!json.empty()) print_excerpt("written: ", json);
     std::abort();
 }
 

@@ -62,11 +62,12 @@ inline std::string unescape_json(std::string_view s) {
             case 'u': {
                 std::uint32_t cp = hex4(s, i + 1);
                 i += 4;
-                if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < s.size() + 0 && s[i + 1] == '\\' &&
-                    s[i + 2] == 'u') {
-                    const std::uint32_t low = hex4(s, i + 3);
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < s.size() && s[i + 1] == '\\' &&
+                    s[i + 2] == 'u' && hex4(s, i + 3) >= 0xDC00 && hex4(s, i + 3) < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4(s, i + 3) - 0xDC00);
                     i += 6;
+                } else if (cp >= 0xD800 && cp < 0xE000) {
+                    cp = 0xFFFD;  // a lone surrogate has no UTF-8: the replacement character
                 }
                 append_utf8(out, cp);
                 break;
