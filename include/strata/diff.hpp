@@ -303,13 +303,56 @@ concept is_diffable = is_reflected<T> || detail::is_std_vector<T>::value ||
 /// @cond internal
 namespace detail {
 
-// Walks two values side by side. With no output vector it only answers "equal?" and stops at
-// the first difference.
-class differ {
+// What both walkers (values here, JSON documents in json/diff.hpp) share: the current path,
+// and where differences go. With no output vector, the first difference stops the walk.
+class diff_recorder {
 public:
-    explicit differ(std::vector<difference>* out) : out_(out) {}
+    explicit diff_recorder(std::vector<difference>* out) : out_(out) {}
 
     bool found() const noexcept { return found_; }
+
+protected:
+    bool stopped() const noexcept { return out_ == nullptr && found_; }
+
+    // Appends `.name` (or `name` at the root) to the path; returns the length to go back to.
+    std::size_t enter_member(std::string_view name) {
+        const std::size_t mark = path_.size();
+        if (!path_.empty()) {
+            path_.push_back('.');
+        }
+        path_.append(name);
+        return mark;
+    }
+
+    std::size_t enter_index(std::size_t index) {
+        const std::size_t mark = path_.size();
+        char buffer[24];
+        const auto result = std::to_chars(buffer, buffer + sizeof buffer, index);
+        path_.push_back('[');
+        path_.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
+        path_.push_back(']');
+        return mark;
+    }
+
+    // Records a difference at the current path; the renderings are made only when kept.
+    template <class L, class R>
+    void report(L&& left, R&& right) {
+        found_ = true;
+        if (out_ != nullptr) {
+            out_->push_back({path_.empty() ? std::string(root_path_text) : path_, left(), right()});
+        }
+    }
+
+    std::vector<difference>* out_;
+    bool found_ = false;
+    std::string path_;
+};
+
+// Walks two values side by side. With no output vector it only answers "equal?" and stops at
+// the first difference.
+class differ : public diff_recorder {
+public:
+    using diff_recorder::diff_recorder;
 
     template <class T>
     void compare(const T& a, const T& b) {
@@ -356,36 +399,6 @@ public:
     }
 
 private:
-    bool stopped() const noexcept { return out_ == nullptr && found_; }
-
-    // Appends `.name` (or `name` at the root) to the path; returns the length to go back to.
-    std::size_t enter_member(std::string_view name) {
-        const std::size_t mark = path_.size();
-        if (!path_.empty()) {
-            path_.push_back('.');
-        }
-        path_.append(name);
-        return mark;
-    }
-
-    std::size_t enter_index(std::size_t index) {
-        const std::size_t mark = path_.size();
-        char buffer[24];
-        const auto result = std::to_chars(buffer, buffer + sizeof buffer, index);
-        path_.push_back('[');
-        path_.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
-        path_.push_back(']');
-        return mark;
-    }
-
-    // Records a difference at the current path; the renderings are made only when kept.
-    template <class L, class R>
-    void report(L&& left, R&& right) {
-        found_ = true;
-        if (out_ != nullptr) {
-            out_->push_back({path_.empty() ? std::string(root_path_text) : path_, left(), right()});
-        }
-    }
 
     template <class T>
     void report_values(const T& a, const T& b) {
@@ -436,9 +449,6 @@ private:
         }
     }
 
-    std::vector<difference>* out_;
-    bool found_ = false;
-    std::string path_;
 };
 
 }  // namespace detail

@@ -199,11 +199,9 @@ inline std::string render_json(simdjson::dom::element value, bool typed) {
 
 // Walks two documents side by side. With no output vector it only answers "equal?" and stops
 // at the first difference.
-class json_differ {
+class json_differ : public diff_recorder {
 public:
-    explicit json_differ(std::vector<difference>* out) : out_(out) {}
-
-    bool found() const noexcept { return found_; }
+    using diff_recorder::diff_recorder;
 
     void compare(simdjson::dom::element a, simdjson::dom::element b) {
         if (stopped()) {
@@ -251,34 +249,6 @@ private:
         std::vector<member> right;
     };
 
-    bool stopped() const noexcept { return out_ == nullptr && found_; }
-
-    std::size_t enter_member(std::string_view name) {
-        const std::size_t mark = path_.size();
-        if (!path_.empty()) {
-            path_.push_back('.');
-        }
-        path_.append(name);
-        return mark;
-    }
-
-    std::size_t enter_index(std::size_t index) {
-        const std::size_t mark = path_.size();
-        char buffer[24];
-        const auto result = std::to_chars(buffer, buffer + sizeof buffer, index);
-        path_.push_back('[');
-        path_.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
-        path_.push_back(']');
-        return mark;
-    }
-
-    template <class L, class R>
-    void report(L&& left, R&& right) {
-        found_ = true;
-        if (out_ != nullptr) {
-            out_->push_back({path_.empty() ? std::string(root_path_text) : path_, left(), right()});
-        }
-    }
 
     void report_values(simdjson::dom::element a, simdjson::dom::element b) {
         report([&] { return render_json(a, false); }, [&] { return render_json(b, false); });
@@ -358,9 +328,6 @@ private:
         --depth_;
     }
 
-    std::vector<difference>* out_;
-    bool found_ = false;
-    std::string path_;
     std::deque<member_lists> scratch_;
     std::size_t depth_ = 0;
 };
