@@ -53,18 +53,8 @@ std::optional<strata::encode_error> encode_failure(const T& value) {
 
 // Checks a document error: its path, its expected and found parts, and that what() reads
 // "at <path>: expected <expected>, found <found>".
-void check_error(const std::optional<strata::decode_error>& error, std::string_view path,
-                 std::string_view expected, std::string_view found) {
-    REQUIRE(error.has_value());
-    CHECK(error->path() == path);
-    CHECK(error->expected() == expected);
-    CHECK(error->found() == found);
-    const std::string at = "at " + (path.empty() ? std::string("(root)") : std::string(path));
-    CHECK(std::string(error->what()) ==
-          at + ": expected " + std::string(expected) + ", found " + std::string(found));
-}
-
-void check_error(const std::optional<strata::encode_error>& error, std::string_view path,
+template <class Error>  // strata::decode_error or strata::encode_error
+void check_error(const std::optional<Error>& error, std::string_view path,
                  std::string_view expected, std::string_view found) {
     REQUIRE(error.has_value());
     CHECK(error->path() == path);
