@@ -42,3 +42,4 @@ macro(strata_optional component name)
 endmacro()
 
 strata_optional(json simdjson DEBIAN libsimdjson-dev 3.0 CONFIG)
+strata_optional(sqlite SQLite3 DEBIAN libsqlite3-dev)

@@ -110,5 +110,57 @@ public:
     using error::error;
 };
 
+/**
+ * @brief A store could not do what was asked: an I/O error, a SQLite error, a store that is
+ * not a strata store, a corrupt or unreadable value.
+ *
+ * It carries the operation (`"get"`, `"put"`, `"apply batch"`, `"open"`), the key it concerned
+ * (empty when none, e.g. opening), and the underlying reason as the OS or SQLite reported it.
+ * `what()` reads, e.g.:
+ * `storage: put "sessions/s-0001": write /data/store/…: No space left on device`
+ */
+class storage_error : public error {
+public:
+    storage_error(std::string operation, std::string key, std::string reason)
+        : error(compose(operation, key, reason)),
+          operation_(std::move(operation)),
+          key_(std::move(key)),
+          reason_(std::move(reason)) {}
+
+    /// What was being done: "get", "put", "erase", "scan", "apply batch", "open", ….
+    const std::string& operation() const noexcept { return operation_; }
+    /// The key concerned (may hold any bytes; empty when the error concerns no one key).
+    const std::string& key() const noexcept { return key_; }
+    /// The underlying reason: the OS's `strerror`, SQLite's `sqlite3_errmsg`, or strata's own.
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    static std::string compose(const std::string& operation, const std::string& key,
+                               const std::string& reason) {
+        std::string m = "storage: " + operation;
+        if (!key.empty()) {
+            m += " \"";
+            for (char ch : key) {  // keys are bytes: show the unprintable ones escaped
+                const auto c = static_cast<unsigned char>(ch);
+                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                    m += ch;
+                } else {
+                    constexpr char hex[] = "0123456789abcdef";
+                    m += "\\x";
+                    m += hex[c >> 4];
+                    m += hex[c & 15];
+                }
+            }
+            m += '"';
+        }
+        m += ": " + reason;
+        return m;
+    }
+
+    std::string operation_;
+    std::string key_;
+    std::string reason_;
+};
+
 }  // namespace v1
 }  // namespace strata
