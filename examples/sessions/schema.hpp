@@ -3,11 +3,13 @@
 // v1: legacy, snake_case keys, "schema_version" 1 or absent, labels as one string.
 // v2: camelCase keys at every depth, tags, folder "inbox", "schemaVersion": 2.
 // v3: attachments moved to a content store (size + hash), derived stats, "schemaVersion": 3.
+// Attachments are strata::base64_bytes: the codec decodes the base64 (strictly) as it reads.
 // Every struct keeps the keys it does not declare (strata::unknown_fields), so nothing is lost.
 #pragma once
 
 #include "attachments.hpp"
 
+#include <strata/base64.hpp>
 #include <strata/carry_over.hpp>
 #include <strata/chain.hpp>
 #include <strata/error.hpp>
@@ -27,7 +29,7 @@ using strata::unknown_fields;
 // --- v1 -------------------------------------------------------------------------------------
 struct attachment_v1 {
     BOOST_HANA_DEFINE_STRUCT(attachment_v1, (std::string, name), (std::string, mime_type),
-                             (std::string, base64), (unknown_fields, extra));
+                             (strata::base64_bytes, base64), (unknown_fields, extra));
 };
 struct screenshot_v1 {
     BOOST_HANA_DEFINE_STRUCT(screenshot_v1, (std::string, id), (std::string, timestamp),
@@ -71,7 +73,7 @@ using camel = strata::naming::camel_case;
 struct attachment_v2 {
     using naming = camel;
     BOOST_HANA_DEFINE_STRUCT(attachment_v2, (std::string, name), (std::string, mime_type),
-                             (std::string, base64), (unknown_fields, extra));
+                             (strata::base64_bytes, base64), (unknown_fields, extra));
 };
 struct screenshot_v2 {
     using naming = camel;
@@ -231,18 +233,10 @@ struct session_v2_to_v3 {
     session_v3 up(session_v2&& old) const {
         session_v3 next = strata::carry_over<session_v3>(old);
         for (std::size_t i = 0; i < old.screenshots.size(); ++i) {
-            try {
-                const std::string bytes = base64_decode(old.screenshots[i].attachment.base64);
-                attachment_v3& attachment = next.screenshots[i].attachment;
-                attachment.size = bytes.size();
-                attachment.hash = store->put(bytes);
-            } catch (strata::document_error& error) {
-                error.prepend_key("base64");
-                error.prepend_key("attachment");
-                error.prepend_index(i);
-                error.prepend_key("screenshots");
-                throw;
-            }
+            std::string& bytes = old.screenshots[i].attachment.base64.bytes;
+            attachment_v3& attachment = next.screenshots[i].attachment;
+            attachment.size = bytes.size();
+            attachment.hash = store->put(std::move(bytes));
         }
         next.stats.screenshot_count = next.screenshots.size();
         next.stats.audio_segment_count = next.audio_segments.size();

@@ -28,6 +28,7 @@
 #include <strata/raw_json.hpp>
 #include <strata/reflection.hpp>
 #include <strata/schema_version.hpp>
+#include <strata/string_coded.hpp>
 
 #include <simdjson.h>
 
@@ -177,6 +178,23 @@ inline std::string_view raw_text(od::value& value) {
     return text;
 }
 
+// A string_coded type: its decode gets the string's contents, straight from the input when
+// the string holds no escape (no copy, no unescaping), unescaped by simdjson otherwise.
+template <class T>
+void decode_string_coded(od::value& value, T& out) {
+    const std::string_view token = trim_right(value.raw_json_token());
+    std::string_view text;
+    if (token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
+        std::memchr(token.data() + 1, '\\', token.size() - 2) == nullptr) {
+        od::raw_json_string raw;
+        if (auto e = value.get_raw_json_string().get(raw)) fail(e, value, type_name<T>());
+        text = token.substr(1, token.size() - 2);
+    } else if (auto e = value.get_string().get(text)) {
+        fail(e, value, type_name<T>());
+    }
+    string_coded<T>::decode(text, out);
+}
+
 template <class T>
 void decode_integer(od::value& value, T& out) {
     if constexpr (std::is_signed_v<T>) {
@@ -222,6 +240,8 @@ void decode_value(od::value& value, T& out) {
         out.assign(s.data(), s.size());
     } else if constexpr (std::is_same_v<T, raw_json>) {
         out.assign(std::string(raw_text(value)));
+    } else if constexpr (is_string_coded<T>) {
+        decode_string_coded(value, out);
     } else if constexpr (is_optional<T>::value) {
         bool null = false;
         if (auto e = value.is_null().get(null)) fail(e, value, type_name<T>());
@@ -287,7 +307,8 @@ void decode_value(od::value& value, T& out) {
         static_assert(strata::detail::dependent_false<T>,
                       "strata: the JSON codec cannot decode this member type; supported: bool, "
                       "integers, floating point, std::string, std::optional, std::vector, "
-                      "std::map<std::string, T>, reflected structs, strata::raw_json");
+                      "std::map<std::string, T>, reflected structs, strata::raw_json, types with "
+                      "a strata::string_coded<T> specialisation");
     }
 }
 

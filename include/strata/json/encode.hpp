@@ -21,6 +21,7 @@
 #include <strata/raw_json.hpp>
 #include <strata/reflection.hpp>
 #include <strata/schema_version.hpp>
+#include <strata/string_coded.hpp>
 
 #include <simdjson.h>
 
@@ -28,6 +29,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -80,7 +83,38 @@ inline void append_string(std::string& out, std::string_view text) {
     out += '"';
 }
 
+// Whether the 8 bytes of `word` are all printable ASCII other than '"' and '\\' (a SWAR test:
+// a byte of 0x80 or more, a control character, a quote or a backslash clears it).
+constexpr bool plain_ascii_word(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    const auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t control = (word - 0x20 * ones) & ~word & highs;
+    return ((word & highs) | control | has_zero(word ^ ('"' * ones)) | has_zero(word ^ ('\\' * ones))) == 0;
+}
+
+// Whether `text` is all printable ASCII other than '"' and '\\': it is valid UTF-8 and is
+// written as it is. Eight bytes at a time; most strings of most documents pass.
+inline bool plain_ascii(std::string_view text) noexcept {
+    const char* p = text.data();
+    std::size_t n = text.size();
+    std::uint64_t word;
+    for (; n >= 8; p += 8, n -= 8) {
+        std::memcpy(&word, p, 8);
+        if (!plain_ascii_word(word)) return false;
+    }
+    word = 0x6161616161616161u;  // the tail, padded with 'a'
+    std::memcpy(&word, p, n);
+    return plain_ascii_word(word);
+}
+
+/// Appends `text` as a JSON string, checking that it is UTF-8.
 inline void append_checked_string(std::string& out, std::string_view text) {
+    if (plain_ascii(text)) {
+        out += '"';
+        out += text;
+        out += '"';
+        return;
+    }
     if (!simdjson::validate_utf8(text.data(), text.size())) {
         throw encode_error("a UTF-8 string", "bytes that are not UTF-8");
     }
@@ -187,6 +221,16 @@ void encode_value(std::string& out, const T& value) {
         append_checked_string(out, value);
     } else if constexpr (std::is_same_v<T, raw_json>) {
         out += value.text();
+    } else if constexpr (is_string_coded<T>) {
+        if constexpr (string_coded<T>::needs_escaping) {
+            std::string text;
+            string_coded<T>::encode(value, text);
+            append_checked_string(out, text);
+        } else {
+            out += '"';
+            string_coded<T>::encode(value, out);
+            out += '"';
+        }
     } else if constexpr (is_optional_member<T>::value) {
         if (value) {
             encode_value<Options>(out, *value);
@@ -227,7 +271,8 @@ void encode_value(std::string& out, const T& value) {
         static_assert(strata::detail::dependent_false<T>,
                       "strata: the JSON codec cannot encode this member type; supported: bool, "
                       "integers, floating point, std::string, std::optional, std::vector, "
-                      "std::map<std::string, T>, reflected structs, strata::raw_json");
+                      "std::map<std::string, T>, reflected structs, strata::raw_json, types with "
+                      "a strata::string_coded<T> specialisation");
     }
 }
 
@@ -246,8 +291,13 @@ void encode_to(std::string& out, const T& value) {
 /// The JSON of `value`.
 template <json_options Options = json_options{}, class T>
 std::string encode(const T& value) {
+    // The size of the last output for T, per thread: reserving it makes one allocation the
+    // usual case instead of a string that doubles and copies itself a dozen times.
+    thread_local std::size_t size_hint = 0;
     std::string out;
+    out.reserve(size_hint);
     encode_to<Options>(out, value);
+    size_hint = out.size();
     return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <strata/detail/dependent_false.hpp>
 #include <strata/raw_json.hpp>
+#include <strata/string_coded.hpp>
 #include <strata/reflection.hpp>
 
 #include <cstdint>
@@ -62,6 +63,8 @@ std::string type_name() {
         return "string";
     } else if constexpr (std::is_same_v<T, raw_json>) {
         return "a JSON value";
+    } else if constexpr (is_string_coded<T>) {
+        return "string (" + std::string(string_coded<T>::expected) + ")";
     } else if constexpr (requires { typename detail::optional_value<T>::type; }) {
         return type_name<typename detail::optional_value<T>::type>() + " or null";
     } else if constexpr (detail::is_vector<T>::value) {
