@@ -63,6 +63,9 @@ class StrataConan(ConanFile):
         # JSON codec (strata::json): simdjson is a compiled library; its linking reaches
         # consumers through the header-library transitivity.
         self.requires("simdjson/[>=3.0 <4]")
+        # SQLite backend (strata::sqlite, the embedded default store): a compiled library,
+        # transitive like simdjson. 3.40 is the oldest version tested (Debian 12's).
+        self.requires("sqlite3/[>=3.40 <4]")
 
     def package_id(self):
         # One package id for all settings (replaces Conan 1's deprecated header_only()).
@@ -109,3 +112,9 @@ class StrataConan(ConanFile):
         json.requires = ["core", "simdjson::simdjson"]
         json.bindirs = []
         json.libdirs = []
+
+        sqlite = self.cpp_info.components["sqlite"]
+        sqlite.set_property("cmake_target_name", "strata::sqlite")
+        sqlite.requires = ["core", "sqlite3::sqlite3"]
+        sqlite.bindirs = []
+        sqlite.libdirs = []

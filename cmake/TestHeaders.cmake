@@ -13,7 +13,17 @@ function(strata_add_header_test target include_dir)
         list(APPEND sources "${tu}")
     endforeach()
     set(main "${CMAKE_CURRENT_BINARY_DIR}/header_test/main.cpp")
-    file(CONFIGURE OUTPUT "${main}" CONTENT "int main() { return 0; }\n")
+    # A public header may include <doctest/doctest.h> (strata/testing/backend_conformance.hpp):
+    # doctest.h registers a static object in every translation unit that includes it, so the
+    # program needs doctest's implementation, which this main then provides.
+    file(CONFIGURE OUTPUT "${main}" CONTENT [[
+// Generated: the header test's main (and doctest's implementation, for headers that use it).
+#if __has_include(<doctest/doctest.h>)
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#endif
+int main() { return 0; }
+]])
     add_executable(${target} ${sources} "${main}")
     target_link_libraries(${target} PRIVATE ${ARGN})
     add_test(NAME ${target} COMMAND ${target})

@@ -1,9 +1,12 @@
 // memory_backend: the conformance suite, plus what only the memory backend promises.
 #include <strata/storage/memory.hpp>
+#include <strata/testing/backend_conformance.hpp>
 
 #include <doctest/doctest.h>
 
-TEST_CASE("memory_backend: a batch that fails to apply leaves the store as it was") {
+STRATA_BACKEND_CONFORMANCE(strata::memory_backend);
+
+TEST_CASE("memory_backend: a batch applies its operations in order under one lock") {
     strata::memory_backend b;
     b.put("a", "1");
     strata::write_batch batch;

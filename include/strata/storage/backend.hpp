@@ -25,7 +25,7 @@
  * Backends are safe to call from several threads at once: concurrent readers with one writer
  * at least. A batch is atomic for readers too: a reader sees all of it or none of it.
  *
- * Test a backend of your own with the conformance suite (tests/storage/conformance.hpp).
+ * Test a backend of your own with the conformance suite, `<strata/testing/backend_conformance.hpp>`.
  */
 #pragma once
 

@@ -3,11 +3,12 @@
  * @brief `memory_backend`: an ordered map in memory. The test double for every other part, and
  * a real choice for ephemeral stores (caches, tests, a dry run's scratch space).
  *
- * Safe for concurrent use: readers share a lock, writers take it alone, so a batch is seen
- * whole or not at all.
+ * Safe for concurrent use: readers share a lock, writers take it alone (and a waiting writer
+ * goes before new readers), so a batch is seen whole or not at all.
  */
 #pragma once
 
+#include <strata/detail/writer_priority_mutex.hpp>
 #include <strata/storage/backend.hpp>
 
 #include <map>
@@ -108,7 +109,7 @@ private:
         return true;
     }
 
-    mutable std::shared_mutex mutex_;
+    mutable detail::writer_priority_mutex mutex_;
     std::map<std::string, std::string, std::less<>> map_;
 };
 
