@@ -1,7 +1,9 @@
 /**
  * @file
- * @brief The umbrella header: everything strata offers (link strata::json for the codec).
- * Include the focused headers instead to keep compile times down.
+ * @brief The umbrella header: everything strata offers but the opt-in integrations (link
+ * strata::json for the codec). The SQLite backend is one such integration: include
+ * <strata/storage/sqlite.hpp> and link strata::sqlite. Include the focused headers instead to
+ * keep compile times down.
  */
 #pragma once
 
@@ -19,3 +21,9 @@
 #include <strata/version_detection.hpp>
 #include <strata/dual_read.hpp>
 #include <strata/testing.hpp>
+#include <strata/base64.hpp>
+#include <strata/string_coded.hpp>
+#include <strata/storage/backend.hpp>
+#include <strata/storage/memory.hpp>
+#include <strata/storage/filesystem.hpp>
+#include <strata/storage/write_behind.hpp>
