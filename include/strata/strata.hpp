@@ -27,3 +27,4 @@
 #include <strata/storage/memory.hpp>
 #include <strata/storage/filesystem.hpp>
 #include <strata/storage/write_behind.hpp>
+#include <strata/cache.hpp>
