@@ -13,8 +13,10 @@
 // through splitmix64) and every bounded draw are implemented here, so the same seed gives
 // byte-identical documents with any compiler, standard library or platform.
 //
-// Header-only, C++20, standard library only. Not part of the strata library itself.
+// Header-only, C++20: the standard library and strata/base64.hpp. Not part of the strata library.
 #pragma once
+
+#include <strata/base64.hpp>
 
 #include <array>
 #include <charconv>
@@ -113,29 +115,7 @@ private:
 
 // Standard base64 (RFC 4648 alphabet, '=' padding), appended to `out`.
 inline void append_base64(std::string& out, const unsigned char* data, std::size_t n) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const std::size_t start = out.size();
-    out.resize(start + (n + 2) / 3 * 4);
-    char* p = out.data() + start;
-    std::size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        const std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                                std::uint32_t{data[i + 2]};
-        *p++ = alphabet[(v >> 18) & 63];
-        *p++ = alphabet[(v >> 12) & 63];
-        *p++ = alphabet[(v >> 6) & 63];
-        *p++ = alphabet[v & 63];
-    }
-    if (i < n) {
-        const bool two = i + 1 < n;
-        const std::uint32_t v =
-            (std::uint32_t{data[i]} << 16) | (two ? std::uint32_t{data[i + 1]} << 8 : 0U);
-        *p++ = alphabet[(v >> 18) & 63];
-        *p++ = alphabet[(v >> 12) & 63];
-        *p++ = two ? alphabet[(v >> 6) & 63] : '=';
-        *p++ = '=';
-    }
+    strata::base64_encode_to(out, std::string_view(reinterpret_cast<const char*>(data), n));
 }
 
 inline std::string base64(std::string_view bytes) {

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include "expect_storage_error.hpp"
+
 #include <boost/crc.hpp>
 
 #include <algorithm>
@@ -55,18 +57,6 @@ void write_file(const fs::path& p, std::string_view bytes) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     REQUIRE(out.good());
-}
-
-/// Runs `fn` and returns the storage_error it must throw.
-template <class Fn>
-strata::storage_error expect_storage_error(Fn&& fn) {
-    try {
-        fn();
-    } catch (const strata::storage_error& e) {
-        return e;
-    }
-    FAIL("no storage_error was thrown");
-    return strata::storage_error("", "", "");
 }
 
 bool safe_name_char(char c) {

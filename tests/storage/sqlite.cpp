@@ -5,6 +5,8 @@
 #include <strata/testing/backend_conformance.hpp>
 
 #include <doctest/doctest.h>
+
+#include "expect_storage_error.hpp"
 #include <sqlite3.h>
 
 #include <atomic>
@@ -72,18 +74,6 @@ std::string numbered(std::string prefix, long n) {
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// Runs `fn` and returns the storage_error it must throw.
-template <class Fn>
-strata::storage_error expect_storage_error(Fn&& fn) {
-    try {
-        fn();
-    } catch (const strata::storage_error& e) {
-        return e;
-    }
-    FAIL("no storage_error was thrown");
-    return strata::storage_error("", "", "");
 }
 
 /// The same backend with every read on the writer connection (`max_readers = 0`).

@@ -1,0 +1,18 @@
+// Test helper shared by the storage tests: the storage_error a call must throw.
+#pragma once
+
+#include <strata/error.hpp>
+
+#include <doctest/doctest.h>
+
+/// Runs `fn` and returns the storage_error it must throw (a test failure when it throws none).
+template <class Fn>
+strata::storage_error expect_storage_error(Fn&& fn) {
+    try {
+        fn();
+    } catch (const strata::storage_error& e) {
+        return e;
+    }
+    FAIL("no storage_error was thrown");
+    return strata::storage_error("", "", "");
+}
