@@ -66,6 +66,12 @@ class StrataConan(ConanFile):
         # SQLite backend (strata::sqlite, the embedded default store): a compiled library,
         # transitive like simdjson. 3.40 is the oldest version tested (Debian 12's).
         self.requires("sqlite3/[>=3.40 <4]")
+        # Hash policies: SHA-256 and BLAKE2b-256 (strata::openssl), XXH3-128 (strata::xxhash).
+        self.requires("openssl/[>=3.0 <4]")
+        self.requires("xxhash/[>=0.8.1 <0.9]")
+        # Compression policies (strata::zstd, strata::lz4).
+        self.requires("zstd/[>=1.5 <2]")
+        self.requires("lz4/[>=1.9 <2]")
 
     def package_id(self):
         # One package id for all settings (replaces Conan 1's deprecated header_only()).
@@ -118,3 +124,13 @@ class StrataConan(ConanFile):
         sqlite.requires = ["core", "sqlite3::sqlite3"]
         sqlite.bindirs = []
         sqlite.libdirs = []
+
+        # The hash and compression policies: one component per library, so that a consumer
+        # links only what it includes.
+        for name, requirement in (("openssl", "openssl::crypto"), ("xxhash", "xxhash::xxhash"),
+                                  ("zstd", "zstd::zstd"), ("lz4", "lz4::lz4")):
+            component = self.cpp_info.components[name]
+            component.set_property("cmake_target_name", f"strata::{name}")
+            component.requires = ["core", requirement]
+            component.bindirs = []
+            component.libdirs = []

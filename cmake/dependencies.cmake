@@ -13,6 +13,9 @@ macro(strata_require name)
     endif()
 endmacro()
 
+# Find modules for the libraries that ship no CMake package (xxHash, LZ4); installed with strata.
+list(APPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/modules")
+
 # The core needs only Boost.Hana (header-only).
 strata_require(Boost DEBIAN libboost1.81-dev 1.81 CONFIG)
 
@@ -43,3 +46,7 @@ endmacro()
 
 strata_optional(json simdjson DEBIAN libsimdjson-dev 3.0 CONFIG)
 strata_optional(sqlite SQLite3 DEBIAN libsqlite3-dev)
+strata_optional(openssl OpenSSL DEBIAN libssl-dev 3.0)
+strata_optional(xxhash xxhash DEBIAN libxxhash-dev 0.8.1)
+strata_optional(zstd zstd DEBIAN libzstd-dev 1.5 CONFIG)
+strata_optional(lz4 lz4 DEBIAN liblz4-dev 1.9)

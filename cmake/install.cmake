@@ -18,6 +18,8 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/strataConfigVersion.cmak
                                  COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
 install(FILES "${PROJECT_BINARY_DIR}/strataConfig.cmake"
               "${PROJECT_BINARY_DIR}/strataConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/modules/Findxxhash.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/modules/Findlz4.cmake"
         DESTINATION "${strata_config_dir}")
 
 # Build-tree consumers can point strata_DIR at the build folder.

@@ -10,11 +10,14 @@ packages=(
     # the library's dependencies
     libboost1.81-dev                  # Boost.Hana (core)
     libsimdjson-dev                   # strata::json
+    libsqlite3-dev                    # strata::sqlite
+    libssl-dev                        # strata::openssl (SHA-256, BLAKE2b)
+    libxxhash-dev                     # strata::xxhash (XXH3-128)
+    libzstd-dev liblz4-dev            # strata::zstd, strata::lz4
     # tests, examples and benchmarks
     doctest-dev libbenchmark-dev libfmt-dev
     nlohmann-json3-dev                # benchmarks only: the "usual way" baseline
-    libssl-dev                        # SHA-256 (OpenSSL EVP) in the sessions example
-    libcli11-dev libsqlite3-dev
+    libcli11-dev
 )
 
 missing=()
