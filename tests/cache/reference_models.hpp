@@ -12,10 +12,12 @@
 #include <strata/cache/cache.hpp>
 #include <strata/cache/frequency_sketch.hpp>
 #include <strata/cache/hash.hpp>
+#include <strata/cache/w_tinylfu.hpp>
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -270,13 +272,24 @@ private:
 };
 
 // --- W-TinyLFU: three deques (front: most recent), the same sketch class fed the same hashes -----
-class w_tinylfu {
+// With the adaptive window (Options.adaptive_window), the climber as the header's comment states
+// it: samples of sketch.sample_size() requests (hits and inserts) once the model has evicted; its
+// floating-point expressions are written in the same order as the policy's, so both round alike.
+template <strata::w_tinylfu_options Options = strata::w_tinylfu_options{}>
+class basic_w_tinylfu {
 public:
     void set_capacity(std::size_t c) {
         capacity = c;
-        const std::size_t main_max = percent(c, 99);
+        const std::size_t main_max = percent(c, 100 - Options.window_percent);
         window_max = c - main_max;
-        protected_max = percent(main_max, 80);
+        protected_max = percent(main_max, Options.protected_percent);
+        // the climber starts over
+        full = false;
+        step = -full_step();
+        baseline = -1.0;
+        excursions = 0;
+        sample_size = std::max<std::size_t>(sketch.sample_size(), 1);
+        sample_hits = sample_misses = 0;
         demote();
         if (total <= capacity) shed();
     }
@@ -305,9 +318,14 @@ public:
         total += w;
         ++entries;
         sketch.increment(hash(key));
+        if (Options.adaptive_window) {
+            ++sample_misses;
+            end_sample_if_due();
+        }
         if (total <= capacity) shed();
     }
     int evict() {
+        full = true;
         while (window_w > window_max) {
             const entry c = window.back();
             std::deque<entry>* vq = !probation.empty() ? &probation : !protect.empty() ? &protect : nullptr;
@@ -355,9 +373,17 @@ public:
     std::size_t window_w = 0, probation_w = 0, protect_w = 0, total = 0, entries = 0;
     std::size_t capacity = 0, window_max = 0, protected_max = 0;
     strata::frequency_sketch sketch;
+    // the climber
+    bool full = false;                    // evicted since the climber started
+    double step = 0.0;                    // next step in weight; 0: the climb ended at a bound
+    double baseline = -1.0;               // the previous sample's hit rate (< 0: none)
+    unsigned excursions = 0;              // samples in a row far from the baseline
+    std::size_t sample_size = 1, sample_hits = 0, sample_misses = 0;
+    std::size_t moves = 0;                // climbs that changed the shares (for the tests)
 
 private:
     static std::uint64_t hash(int key) { return strata::cache_hash<int>{}(key); }
+    double full_step() const { return static_cast<double>(capacity) * Options.climb_step_basis_points / 10000.0; }
     std::size_t& weight_of(const std::deque<entry>& q) {
         return &q == &window ? window_w : &q == &probation ? probation_w : protect_w;
     }
@@ -380,6 +406,58 @@ private:
             erase_at(protect, k);
             protect.push_front(e);
         }
+        if (Options.adaptive_window) {
+            ++sample_hits;
+            end_sample_if_due();
+        }
+    }
+    void end_sample_if_due() {
+        if (sample_hits + sample_misses < sample_size) return;
+        const double rate = static_cast<double>(sample_hits) / static_cast<double>(sample_hits + sample_misses);
+        sample_hits = sample_misses = 0;
+        sample_size = std::max<std::size_t>(sketch.sample_size(), 1);
+        if (!full) return;  // samples count once the model has evicted
+        double amount = 0;
+        if (baseline < 0) {  // the first step
+            amount = step;
+            step = step * Options.climb_decay_per_mille / 1000.0;
+        } else {
+            const double change = rate - baseline;
+            const bool jump = std::abs(change) * 100 >= Options.climb_restart_percent;
+            if (jump && ++excursions < Options.climb_persistence) return;  // ignored
+            excursions = 0;
+            if (jump) {  // restart
+                amount = step != 0 ? (change >= 0 ? step : -step) : window_max <= 1 ? full_step() : -full_step();
+                step = amount >= 0 ? full_step() : -full_step();
+            } else {
+                amount = change >= 0 ? step : -step;
+                step = amount * Options.climb_decay_per_mille / 1000.0;
+            }
+        }
+        baseline = rate;
+        if (amount >= 1.0) {
+            const std::size_t q = std::min(static_cast<std::size_t>(amount), protected_max);
+            protected_max -= q;
+            window_max += q;
+            demote();
+            for (;;) {  // main's least recent entries fill the window (probation's first)
+                std::deque<entry>* from = nullptr;
+                for (auto* m : {&probation, &protect}) {
+                    if (from == nullptr && !m->empty() && window_w + m->back().weight <= window_max) from = m;
+                }
+                if (from == nullptr) break;
+                move_back_to_front(*from, window);
+            }
+            if (q == 0) step = 0;
+            if (q != 0) ++moves;
+        } else if (amount <= -1.0) {
+            const std::size_t q = std::min(static_cast<std::size_t>(-amount), window_max > 1 ? window_max - 1 : 0);
+            window_max -= q;
+            protected_max += q;
+            shed();
+            if (q == 0) step = 0;
+            if (q != 0) ++moves;
+        }
     }
     void move_back_to_front(std::deque<entry>& from, std::deque<entry>& to) {
         const entry e = from.back();
@@ -401,6 +479,7 @@ private:
         while (protect_w > protected_max) move_back_to_front(protect, probation);
     }
 };
+using w_tinylfu = basic_w_tinylfu<>;
 
 // --- the cache protocol around a model --------------------------------------------------------
 template <class Model>
@@ -462,8 +541,10 @@ struct trace_options {
     bool resizes = true;
 };
 
+// Returns how many climbs changed W-TinyLFU's shares (0 for the other policies), so that a test can
+// check that the traces exercised its climber.
 template <class Policy, class Model>
-void check_agreement(const trace_options& opt) {
+std::size_t check_agreement(const trace_options& opt) {
     CAPTURE(opt.seed);
     CAPTURE(opt.capacity);
     CAPTURE(opt.max_weight);
@@ -514,21 +595,37 @@ void check_agreement(const trace_options& opt) {
                                                       << ", model " << model.model.total << " / "
                                                       << model.evicted.size());
         }
+        if constexpr (requires { model.model.window_max; }) {  // W-TinyLFU: the same shares
+            if (cache.policy().window_max() != model.model.window_max ||
+                cache.policy().protected_max() != model.model.protected_max) {
+                FAIL("shares differ: cache window " << cache.policy().window_max() << " protected "
+                                                    << cache.policy().protected_max() << ", model window "
+                                                    << model.model.window_max << " protected " << model.model.protected_max);
+            }
+        }
     }
     CHECK(cache.stats().hits > 0);  // the trace exercised hits, misses and evictions
     CHECK(cache.stats().misses > 0);
     CHECK(cache.stats().evictions > 0);
+    if constexpr (requires { model.model.moves; }) {
+        return model.model.moves;
+    } else {
+        return 0;
+    }
 }
 
 // The agreement check over several seeds, capacities and weight ranges.
+// Returns the sum of check_agreement's counts.
 template <class Policy, class Model>
-void check_agreement_on_random_traces() {
+std::size_t check_agreement_on_random_traces() {
+    std::size_t moves = 0;
     for (std::uint64_t seed = 1; seed <= 4; ++seed) {
-        check_agreement<Policy, Model>({.seed = seed, .capacity = 16, .keys = 48});
-        check_agreement<Policy, Model>({.seed = seed, .capacity = 100, .keys = 300});
-        check_agreement<Policy, Model>({.seed = seed, .capacity = 40, .keys = 80, .max_weight = 9});
-        check_agreement<Policy, Model>({.seed = seed, .capacity = 7, .keys = 20, .max_weight = 3});
+        moves += check_agreement<Policy, Model>({.seed = seed, .capacity = 16, .keys = 48});
+        moves += check_agreement<Policy, Model>({.seed = seed, .capacity = 100, .keys = 300});
+        moves += check_agreement<Policy, Model>({.seed = seed, .capacity = 40, .keys = 80, .max_weight = 9});
+        moves += check_agreement<Policy, Model>({.seed = seed, .capacity = 7, .keys = 20, .max_weight = 3});
     }
+    return moves;
 }
 
 // --- helpers for the scripted tests -----------------------------------------------------------

@@ -1,5 +1,6 @@
-// strata::w_tinylfu: the window, the segmented main space, TinyLFU's admission; agreement with
-// the brute-force model (which uses the same sketch class, fed the same hashes) on random traces.
+// strata::w_tinylfu: the window, the segmented main space, TinyLFU's admission, the climber that
+// adapts the window's share; agreement with the brute-force model (which uses the same sketch
+// class, fed the same hashes, and climbs the same way) on random traces.
 #include "reference_models.hpp"
 
 #include <strata/cache/cache.hpp>
@@ -8,6 +9,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <random>
 #include <vector>
 
 using reference::evicted_by;
@@ -16,6 +22,7 @@ using reference::resident;
 using ints = std::vector<int>;
 using tiny_cache = strata::cache<int, int, strata::w_tinylfu>;
 using segment = strata::w_tinylfu::segment;
+using fixed_w_tinylfu = strata::basic_w_tinylfu<strata::w_tinylfu_options{.adaptive_window = false}>;
 
 namespace {
 segment segment_of(const tiny_cache& c, int key) { return c.policy().segment_of(c.slot_of(key)); }
@@ -26,6 +33,60 @@ void size_sketch(tiny_cache& c) {
     for (int k = 0; k < static_cast<int>(c.capacity()); ++k) c.put(100000 + k, 0);
     c.clear();
     c.reset_stats();
+}
+
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// Recency-heavy: one request in three is a new key, the others go back to one of the latest keys
+// (the distance back drawn from an exponential distribution of mean `mean`). Every key is used
+// a few times within a short while and then never again: LRU does well, a frequency filter
+// behind a small window does not.
+std::vector<int> recency_trace(std::size_t n, double mean, std::uint64_t seed, int first_key) {
+    std::mt19937_64 rng(seed);
+    std::vector<int> trace(n);
+    int newest = first_key;
+    for (int& k : trace) {
+        if (rng() % 3 == 0) {
+            k = ++newest;
+        } else {
+            const auto back = static_cast<int>(-mean * std::log(1.0 - uniform01(rng)));
+            k = std::max(first_key, newest - back);
+        }
+    }
+    return trace;
+}
+
+// Frequency-heavy and stationary: key floor(keys * u^3), u uniform in [0, 1) (small keys are
+// much more frequent).
+std::vector<int> skewed_trace(std::size_t n, int keys, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<int> trace(n);
+    for (int& k : trace) {
+        const double u = uniform01(rng);
+        k = static_cast<int>(keys * u * u * u);
+    }
+    return trace;
+}
+
+// Fresh keys, each requested once.
+std::vector<int> scan_trace(std::size_t n, int first_key) {
+    std::vector<int> trace(n);
+    for (int& k : trace) k = first_key++;
+    return trace;
+}
+
+// Replays `trace` as a look-aside cache (get; put on a miss); returns the hit rate.
+template <class Cache>
+double replay(Cache& c, const std::vector<int>& trace) {
+    std::size_t hits = 0;
+    for (const int k : trace) {
+        if (c.get(k)) {
+            ++hits;
+        } else {
+            c.put(k, k);
+        }
+    }
+    return static_cast<double>(hits) / static_cast<double>(trace.size());
 }
 }  // namespace
 
@@ -145,6 +206,104 @@ TEST_CASE("w_tinylfu: an entry heavier than the window may itself be the rejecte
     CHECK_FALSE(c.contains(500));
 }
 
+// Capacity 1,000: the window starts at 10; a sample is 10,240 requests (ten per word of a sketch
+// of 1,024 words); 300,000 requests make about 29 samples.
+TEST_CASE("w_tinylfu: on a recency-heavy trace the climber grows the window (a fixed 1% window stays)") {
+    const std::vector<int> trace = recency_trace(300'000, 300, 1, 1'000'000);
+    strata::cache<int, int, strata::w_tinylfu> adaptive(1000);
+    strata::cache<int, int, fixed_w_tinylfu> fixed(1000);
+    strata::cache<int, int, strata::lru> lru(1000);
+    const double adaptive_rate = replay(adaptive, trace);
+    const double fixed_rate = replay(fixed, trace);
+    const double lru_rate = replay(lru, trace);
+    CAPTURE(adaptive_rate);
+    CAPTURE(fixed_rate);
+    CAPTURE(lru_rate);
+    CHECK(adaptive.policy().climbs() >= 20);
+    CHECK(fixed.policy().window_max() == 10);  // the trace alone does not move the window
+    CHECK(adaptive.policy().window_max() >= 300);  // grown, taken from protected
+    CHECK(adaptive.policy().window_max() + adaptive.policy().protected_max() == 10 + 792);
+    CHECK(adaptive.policy().weight(segment::window) == adaptive.policy().window_max());
+    CHECK(adaptive.policy().climb_step() > 0);  // still growing
+    CHECK(fixed_rate < 0.2 * lru_rate);         // a 1% window loses most of LRU's hits here
+    CHECK(adaptive_rate > 2.5 * fixed_rate);    // the grown window wins many of them back
+}
+
+TEST_CASE("w_tinylfu: on a frequency-heavy trace the climber shrinks the window to its minimum and stops") {
+    const std::vector<int> trace = skewed_trace(300'000, 10'000, 2);
+    strata::cache<int, int, strata::w_tinylfu> adaptive(1000);
+    strata::cache<int, int, fixed_w_tinylfu> fixed(1000);
+    const double adaptive_rate = replay(adaptive, trace);
+    const double fixed_rate = replay(fixed, trace);
+    CAPTURE(adaptive_rate);
+    CAPTURE(fixed_rate);
+    CHECK(adaptive.policy().climbs() >= 20);
+    CHECK(fixed.policy().window_max() == 10);
+    CHECK(adaptive.policy().window_max() == 1);  // the first step shrank it; shrinking further moves nothing
+    CHECK(adaptive.policy().protected_max() == 792 + 9);
+    CHECK(adaptive.policy().climb_step() == 0);  // the climb ended at the bound
+    CHECK(adaptive_rate >= fixed_rate - 0.001);  // and lost nothing by it
+}
+
+// After the climb has ended (frequency-heavy phase), a scan of fresh keys lasting about two
+// samples is an excursion: ignored. A recency-heavy phase that lasts is a new workload: the climb
+// restarts, away from the bound, and the window grows again.
+TEST_CASE("w_tinylfu: a short scan does not restart the climb; a lasting change of workload does") {
+    strata::cache<int, int, strata::w_tinylfu> c(1000);
+    replay(c, skewed_trace(300'000, 10'000, 3));
+    REQUIRE(c.policy().window_max() == 1);
+    REQUIRE(c.policy().climb_step() == 0);
+    const std::size_t climbs = c.policy().climbs();
+    std::vector<int> excursion = scan_trace(20'000, 5'000'000);  // all misses: the sampled hit rate drops to 0
+    const std::vector<int> after = skewed_trace(20'000, 10'000, 4);
+    excursion.insert(excursion.end(), after.begin(), after.end());
+    std::size_t largest_window = 0;
+    for (std::size_t i = 0; i < excursion.size(); i += 1000) {
+        replay(c, std::vector<int>(excursion.begin() + static_cast<std::ptrdiff_t>(i),
+                                   excursion.begin() + static_cast<std::ptrdiff_t>(i + 1000)));
+        largest_window = std::max(largest_window, c.policy().window_max());
+    }
+    CHECK(c.policy().climbs() >= climbs + 3);  // the scan's samples were judged...
+    CHECK(largest_window == 1);                // ...and ignored (Caffeine's restart would move the window)
+    CHECK(c.policy().climb_step() == 0);
+    replay(c, recency_trace(200'000, 300, 5, 10'000'000));
+    CHECK(c.policy().window_max() >= 100);
+}
+
+TEST_CASE("w_tinylfu: resize and clear restart the climber from the initial split") {
+    strata::cache<int, int, strata::w_tinylfu> c(1000);
+    replay(c, recency_trace(200'000, 300, 6, 1'000'000));
+    REQUIRE(c.policy().window_max() > 10);
+    c.resize(2000);
+    CHECK(c.policy().window_max() == 20);
+    CHECK(c.policy().protected_max() == 1584);
+    CHECK(c.policy().climb_step() < 0);  // the first step shrinks
+    replay(c, recency_trace(200'000, 600, 7, 2'000'000));
+    REQUIRE(c.policy().window_max() > 20);
+    c.clear();
+    CHECK(c.policy().window_max() == 20);
+    CHECK(c.policy().protected_max() == 1584);
+}
+
 TEST_CASE("w_tinylfu: agrees with the brute-force model on random traces") {
+    // These traces resize every ~30 operations, and a resize restarts the climber: its samples
+    // (80 requests or more) rarely end, so the climber is exercised by the next test case.
     reference::check_agreement_on_random_traces<strata::w_tinylfu, reference::w_tinylfu>();
+    reference::check_agreement_on_random_traces<fixed_w_tinylfu, reference::basic_w_tinylfu<strata::w_tinylfu_options{.adaptive_window = false}>>();
+}
+
+TEST_CASE("w_tinylfu: the climber agrees with the brute-force model on long traces") {
+    std::size_t moves = 0;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        moves += reference::check_agreement<strata::w_tinylfu, reference::w_tinylfu>(
+            {.seed = seed, .capacity = 16, .keys = 48, .operations = 30'000, .resizes = false});
+        moves += reference::check_agreement<strata::w_tinylfu, reference::w_tinylfu>(
+            {.seed = seed, .capacity = 40, .keys = 120, .max_weight = 9, .operations = 30'000, .resizes = false});
+        // Caffeine's restart at once: more restarts, more moves in both directions
+        moves += reference::check_agreement<strata::basic_w_tinylfu<strata::w_tinylfu_options{.climb_persistence = 1}>,
+                                            reference::basic_w_tinylfu<strata::w_tinylfu_options{.climb_persistence = 1}>>(
+            {.seed = seed, .capacity = 16, .keys = 64, .operations = 30'000, .resizes = false});
+    }
+    CAPTURE(moves);
+    CHECK(moves >= 50);
 }
