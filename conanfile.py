@@ -66,9 +66,11 @@ class StrataConan(ConanFile):
         # SQLite backend (strata::sqlite, the embedded default store): a compiled library,
         # transitive like simdjson. 3.40 is the oldest version tested (Debian 12's).
         self.requires("sqlite3/[>=3.40 <4]")
-        # Hash policies: SHA-256 and BLAKE2b-256 (strata::openssl), XXH3-128 (strata::xxhash).
+        # Hash policies: SHA-256 (strata::openssl), XXH3-128 (strata::xxhash), BLAKE2b-256
+        # (strata::sodium).
         self.requires("openssl/[>=3.0 <4]")
         self.requires("xxhash/[>=0.8.1 <0.9]")
+        self.requires("libsodium/[>=1.0.18 <2]")
         # Compression policies (strata::zstd, strata::lz4).
         self.requires("zstd/[>=1.5 <2]")
         self.requires("lz4/[>=1.9 <2]")
@@ -128,6 +130,7 @@ class StrataConan(ConanFile):
         # The hash and compression policies: one component per library, so that a consumer
         # links only what it includes.
         for name, requirement in (("openssl", "openssl::crypto"), ("xxhash", "xxhash::xxhash"),
+                                  ("sodium", "libsodium::libsodium"),
                                   ("zstd", "zstd::zstd"), ("lz4", "lz4::lz4")):
             component = self.cpp_info.components[name]
             component.set_property("cmake_target_name", f"strata::{name}")

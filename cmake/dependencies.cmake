@@ -13,7 +13,7 @@ macro(strata_require name)
     endif()
 endmacro()
 
-# Find modules for the libraries that ship no CMake package (xxHash, LZ4); installed with strata.
+# Find modules for the libraries that ship no CMake package (xxHash, libsodium, LZ4); installed with strata.
 list(APPEND CMAKE_MODULE_PATH "${PROJECT_SOURCE_DIR}/cmake/modules")
 
 # The core needs only Boost.Hana (header-only).
@@ -48,5 +48,6 @@ strata_optional(json simdjson DEBIAN libsimdjson-dev 3.0 CONFIG)
 strata_optional(sqlite SQLite3 DEBIAN libsqlite3-dev)
 strata_optional(openssl OpenSSL DEBIAN libssl-dev 3.0)
 strata_optional(xxhash xxhash DEBIAN libxxhash-dev 0.8.1)
+strata_optional(sodium sodium DEBIAN libsodium-dev 1.0.18)
 strata_optional(zstd zstd DEBIAN libzstd-dev 1.5 CONFIG)
 strata_optional(lz4 lz4 DEBIAN liblz4-dev 1.9)

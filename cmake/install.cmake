@@ -19,6 +19,7 @@ write_basic_package_version_file("${PROJECT_BINARY_DIR}/strataConfigVersion.cmak
 install(FILES "${PROJECT_BINARY_DIR}/strataConfig.cmake"
               "${PROJECT_BINARY_DIR}/strataConfigVersion.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/modules/Findxxhash.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/modules/Findsodium.cmake"
               "${PROJECT_SOURCE_DIR}/cmake/modules/Findlz4.cmake"
         DESTINATION "${strata_config_dir}")
 

@@ -11,8 +11,9 @@ packages=(
     libboost1.81-dev                  # Boost.Hana (core)
     libsimdjson-dev                   # strata::json
     libsqlite3-dev                    # strata::sqlite
-    libssl-dev                        # strata::openssl (SHA-256, BLAKE2b)
+    libssl-dev                        # strata::openssl (SHA-256)
     libxxhash-dev                     # strata::xxhash (XXH3-128)
+    libsodium-dev                     # strata::sodium (BLAKE2b-256)
     libzstd-dev liblz4-dev            # strata::zstd, strata::lz4
     # tests, examples and benchmarks
     doctest-dev libbenchmark-dev libfmt-dev
