@@ -14,7 +14,7 @@
 //   BM_floor_simdjson_touch_all  simdjson On-Demand over the same bytes, reading every value:
 //                                the floor of any decoder
 //   BM_floor_base64_sha256       base64-decoding (strata::base64_decode) and SHA-256-hashing
-//                                (sessions::sha256_digest) every attachment alone: the floor of
+//                                (strata::sha256) every attachment alone: the floor of
 //                                the v2 -> v3 step
 //   BM_baseline_nlohmann_upgrade the same upgrade written the usual way with nlohmann::json
 //
@@ -118,7 +118,7 @@ std::string nlohmann_upgrade(std::string_view bytes, store_t& store) {
                 strata::base64_decode(attachment.at("base64").get_ref<const std::string&>());
             attachment.erase("base64");
             attachment["size"] = blob.size();
-            attachment["hash"] = store.put(blob);  // sessions::sha256_digest + the store
+            attachment["hash"] = store.put(blob);  // strata::sha256 + the store
         }
         screenshots = shots->size();
     }
@@ -327,7 +327,7 @@ void BM_floor_base64_sha256(benchmark::State& state) {
     for (auto _ : state) {
         for (const std::string& text : d.base64) {
             const std::string blob = strata::base64_decode(text);
-            std::string digest = sessions::sha256_digest(blob);
+            std::string digest = strata::sha256::hash(blob).to_string();
             benchmark::DoNotOptimize(digest);
         }
     }

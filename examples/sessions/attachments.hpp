@@ -1,57 +1,58 @@
-// Attachment bytes for the sessions example: SHA-256 (OpenSSL EVP) and the in-memory content
-// store the v2 -> v3 step writes into. (The base64 is decoded by the codec: strata::base64_bytes.)
+// Attachment bytes for the sessions example: where the v2 -> v3 step puts them.
+// - cas_attachments: the real content store (strata::cas_store, SHA-256), each blob referenced by
+//   (session id, screenshot id) in the batch that writes the session itself.
+// - memory_content_store: a plain map by digest, for the codec benchmark and the tests that
+//   measure or check the chain alone (it keeps no references).
+// (The base64 is decoded by the codec: strata::base64_bytes.)
 #pragma once
 
+#include <strata/cas/cas_store.hpp>
 #include <strata/error.hpp>
-
-#include <openssl/evp.h>
+#include <strata/hash/sha256.hpp>
+#include <strata/storage/backend.hpp>
 
 #include <cstddef>
-#include <cstring>
-#include <unordered_map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace sessions {
 
-/// "sha256:" + the lowercase hex SHA-256 of `bytes`. One digest context per thread, with the
-/// algorithm fetched once: OpenSSL 3's one-shot EVP_Digest fetches and allocates per call,
-/// which costs a quarter of the hashing time on attachments of a few kilobytes.
-inline std::string sha256_digest(std::string_view bytes) {
-    struct context {
-        EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-        ~context() {
-            EVP_MD_CTX_free(ctx);
-            EVP_MD_free(md);
-        }
-    };
-    thread_local const context c;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    if (c.md == nullptr || c.ctx == nullptr || EVP_DigestInit_ex(c.ctx, c.md, nullptr) != 1 ||
-        EVP_DigestUpdate(c.ctx, bytes.data(), bytes.size()) != 1 ||
-        EVP_DigestFinal_ex(c.ctx, md, &size) != 1) {
-        throw strata::error("sha256: OpenSSL could not compute a SHA-256 digest");
-    }
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out(7 + 2 * std::size_t{size}, '\0');
-    std::memcpy(out.data(), "sha256:", 7);
-    for (unsigned int i = 0; i < size; ++i) {
-        out[7 + 2 * i] = hex[md[i] >> 4];
-        out[8 + 2 * i] = hex[md[i] & 15];
-    }
-    return out;
-}
+/**
+ * The v2 -> v3 step's content store over a strata::cas_store: each session's blobs and
+ * references go into the batch given to `begin`, which the caller applies together with the
+ * session, so a session and its attachments commit together or not at all.
+ */
+template <class Cas>
+class cas_attachments {
+public:
+    explicit cas_attachments(const Cas& cas) : cas_(&cas) {}
 
-/// An in-memory content-addressed store: each distinct blob once, by its SHA-256.
+    /// The next session's blobs and references go into `batch`.
+    void begin(strata::write_batch& batch) { writer_.emplace(cas_->writer(batch)); }
+
+    /// Stores `bytes` (once) and references them as (session, screenshot); "sha256:<hex>".
+    std::string put(const std::string& bytes, std::string_view session, std::string_view screenshot) {
+        if (!writer_) throw strata::error("sessions: cas_attachments::put before begin(batch)");
+        const auto digest = writer_->put(bytes);
+        writer_->add_ref(digest, session, screenshot);
+        return digest.to_string();
+    }
+
+private:
+    const Cas* cas_;
+    std::optional<strata::cas_writer<Cas>> writer_;
+};
+
+/// An in-memory map of blobs by digest: each distinct blob once, by its SHA-256.
 class memory_content_store {
 public:
     /// Stores `bytes` (once) and returns their digest, "sha256:<hex>". Pass an rvalue to have
-    /// a new blob moved in rather than copied.
-    std::string put(std::string bytes) {
-        std::string digest = sha256_digest(bytes);
+    /// a new blob moved in rather than copied. The owner and ref are not kept.
+    std::string put(std::string bytes, std::string_view /*owner*/ = {}, std::string_view /*ref*/ = {}) {
+        std::string digest = strata::sha256::hash(bytes).to_string();
         auto [it, inserted] = blobs_.try_emplace(digest);
         if (inserted) {
             stored_bytes_ += bytes.size();

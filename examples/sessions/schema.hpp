@@ -223,7 +223,9 @@ struct session_v1_to_v2 {
     }
 };
 
-/// v2 -> v3: attachment bytes into the content store (a parameter), stats derived.
+/// v2 -> v3: attachment bytes into the content store (a parameter), each referenced by
+/// (session id, screenshot id); stats derived. `ContentStore::put(bytes, owner, ref)` returns
+/// the digest as text, "sha256:<hex>".
 template <class ContentStore>
 struct session_v2_to_v3 {
     using from = session_v2;
@@ -236,7 +238,7 @@ struct session_v2_to_v3 {
             std::string& bytes = old.screenshots[i].attachment.base64.bytes;
             attachment_v3& attachment = next.screenshots[i].attachment;
             attachment.size = bytes.size();
-            attachment.hash = store->put(std::move(bytes));
+            attachment.hash = store->put(std::move(bytes), next.id, next.screenshots[i].id);
         }
         next.stats.screenshot_count = next.screenshots.size();
         next.stats.audio_segment_count = next.audio_segments.size();

@@ -1,15 +1,20 @@
 // The sessions demo (the README's main-job command): generates a legacy store of sessions
 // (v1, some v2, some with no version field), reads every document through strata's dual-read
-// adapter into v3, stores attachments by content hash, checks every result by reading it back,
-// and shows how a bad document is reported while the rest goes on.
+// adapter into v3, stores each session with its attachments (content store, SHA-256) and their
+// references in one batch, checks every result by reading it back and verifies the content
+// store, and shows how a bad document is reported (and leaves nothing behind) while the rest
+// goes on.
 //
 //   sessions_demo [--count N] [--seed S]
 #include "attachments.hpp"
 #include "corpus.hpp"
 #include "schema.hpp"
 
+#include <strata/cas/cas_store.hpp>
 #include <strata/dual_read.hpp>
+#include <strata/hash/sha256.hpp>
 #include <strata/json.hpp>
+#include <strata/storage/memory.hpp>
 #include <strata/version.hpp>
 
 #include <chrono>
@@ -41,9 +46,12 @@ int main(int argc, char** argv) {
     for (const auto& doc : store) bytes_in += doc.json.size();
     std::printf("generated %zu documents, %.1f MB\n", store.size(), static_cast<double>(bytes_in) / 1e6);
 
-    sessions::memory_content_store blobs;
-    sessions::session_chain<sessions::memory_content_store> chain{
-        sessions::session_v1_to_v2{}, sessions::session_v2_to_v3<sessions::memory_content_store>{&blobs}};
+    using cas_type = strata::cas_store<strata::memory_backend, strata::sha256>;
+    strata::memory_backend db;
+    cas_type blobs(db);
+    sessions::cas_attachments<cas_type> attachments(blobs);
+    sessions::session_chain<sessions::cas_attachments<cas_type>> chain{
+        sessions::session_v1_to_v2{}, sessions::session_v2_to_v3<sessions::cas_attachments<cas_type>>{&attachments}};
     strata::dual_reader reader{chain, sessions::session_version{}};
 
     std::vector<std::string> migrated;
@@ -53,7 +61,11 @@ int main(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     for (const auto& doc : store) {
         try {
+            strata::write_batch batch;  // the session, its attachments and their references
+            attachments.begin(batch);
             migrated.push_back(reader.write(reader.read(doc.id, doc.json)));
+            batch.put("sessions/" + doc.id, migrated.back());
+            db.apply(batch);
             bytes_out += migrated.back().size();
         } catch (const strata::error& e) {
             failures.push_back(e.what());
@@ -77,8 +89,12 @@ int main(int argc, char** argv) {
     std::printf("wrote   %zu v3 documents, %.1f MB (attachments moved out), in %.3f s: %.0f docs/s, %.2f GB/s in\n",
                 migrated.size(), static_cast<double>(bytes_out) / 1e6, seconds,
                 static_cast<double>(store.size()) / seconds, static_cast<double>(bytes_in) / seconds / 1e9);
-    std::printf("blobs   %zu distinct, %.1f MB; %zu attachments deduplicated\n", blobs.blobs().size(),
-                static_cast<double>(blobs.stored_bytes()) / 1e6, blobs.deduplicated());
+    const strata::cas_stats stats = blobs.stats();
+    const strata::verify_report blobs_verified = blobs.verify();
+    std::printf("blobs   %llu distinct, %.1f MB, %llu references; deduplication saved %.1f MB; %s\n",
+                static_cast<unsigned long long>(stats.blobs), static_cast<double>(stats.logical_bytes) / 1e6,
+                static_cast<unsigned long long>(stats.references), static_cast<double>(stats.dedup_savings) / 1e6,
+                blobs_verified.ok() ? "every blob re-hashed and every reference resolved" : "DAMAGED");
     std::printf("verify  %zu of %zu read back identical\n", verified, migrated.size());
     std::printf("failed  %zu\n", failures.size());
     for (const std::string& f : failures) std::printf("  %s\n", f.c_str());
@@ -87,5 +103,8 @@ int main(int argc, char** argv) {
         std::printf("example %.*s...\n", 160, first.c_str());
     }
     // The demo expects exactly the one broken document to fail, and everything else verified.
-    return failures.size() == 1 && verified == migrated.size() && migrated.size() + 1 == store.size() ? 0 : 1;
+    return failures.size() == 1 && verified == migrated.size() && migrated.size() + 1 == store.size() &&
+                   blobs_verified.ok() && db.count("sessions/") == migrated.size()
+               ? 0
+               : 1;
 }

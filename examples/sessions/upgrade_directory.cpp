@@ -1,12 +1,18 @@
 // Upgrades every *.json session in a directory to v3 through strata's dual-read adapter:
 //   upgrade_directory IN_DIR OUT.jsonl BLOBS_DIR
-// writes one v3 document per line, sorted by id, and each attachment blob to BLOBS_DIR/<hex>.
-// A document that fails is reported on stderr with its file, JSON path and reason; the others go
-// on; the exit status is then 1. The oracle test compares the output with sessions.py expect.
+// Each session is written with its attachments (strata::cas_store, SHA-256) and their
+// references (session id, screenshot id) in one batch; then it writes one v3 document per line,
+// sorted by id, and each attachment blob, read back from the content store, to BLOBS_DIR/<hex>.
+// A document that fails is reported on stderr with its file, JSON path and reason, and leaves
+// nothing behind; the others go on; the exit status is then 1. The content store is verified
+// at the end. The oracle test compares the output with sessions.py expect.
 #include "attachments.hpp"
 #include "schema.hpp"
 
+#include <strata/cas/cas_store.hpp>
 #include <strata/dual_read.hpp>
+#include <strata/hash/sha256.hpp>
+#include <strata/storage/memory.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -31,20 +37,30 @@ int main(int argc, char** argv) {
     }
     std::sort(files.begin(), files.end());
 
-    sessions::memory_content_store store;
-    sessions::session_chain<sessions::memory_content_store> chain{
-        sessions::session_v1_to_v2{}, sessions::session_v2_to_v3<sessions::memory_content_store>{&store}};
+    using cas_type = strata::cas_store<strata::memory_backend, strata::sha256>;
+    strata::memory_backend db;
+    cas_type cas(db);
+    sessions::cas_attachments<cas_type> attachments(cas);
+    sessions::session_chain<sessions::cas_attachments<cas_type>> chain{
+        sessions::session_v1_to_v2{}, sessions::session_v2_to_v3<sessions::cas_attachments<cas_type>>{&attachments}};
     strata::dual_reader reader{chain, sessions::session_version{}};
 
     std::vector<std::pair<std::string, std::string>> out;  // id, v3 JSON
+    std::size_t screenshots = 0;
     int failed = 0;
     for (const fs::path& file : files) {
         std::ifstream in(file, std::ios::binary);
         std::stringstream bytes;
         bytes << in.rdbuf();
         try {
+            strata::write_batch batch;  // the session, its blobs and references, together
+            attachments.begin(batch);
             sessions::session_v3 doc = reader.read(file.filename().string(), bytes.str());
-            out.emplace_back(doc.id, reader.write(doc));
+            std::string json = reader.write(doc);
+            batch.put("sessions/" + doc.id, json);
+            db.apply(batch);
+            screenshots += doc.screenshots.size();
+            out.emplace_back(doc.id, std::move(json));
         } catch (const std::exception& e) {
             std::cerr << e.what() << '\n';
             ++failed;
@@ -55,14 +71,26 @@ int main(int argc, char** argv) {
     for (const auto& [id, json] : out) lines << json << '\n';
 
     fs::create_directories(argv[3]);
-    for (const auto& [digest, blob] : store.blobs()) {
-        std::ofstream(fs::path(argv[3]) / digest.substr(7), std::ios::binary) << blob;
+    std::size_t blobs = 0;
+    cas.for_each_blob([&](const strata::digest<strata::sha256>& digest, const strata::blob_info&) {
+        std::ofstream(fs::path(argv[3]) / digest.hex(), std::ios::binary) << cas.get(digest).value();
+        ++blobs;
+    });
+    const strata::cas_stats stats = cas.stats();
+    const strata::verify_report verified = cas.verify();
+    for (const auto& problem : verified.problems) std::cerr << "verify: " << problem.key << ": " << problem.detail << '\n';
+    if (stats.references != screenshots) {
+        std::cerr << "verify: " << stats.references << " references for " << screenshots << " screenshots\n";
+        ++failed;
     }
     const auto& counters = reader.counters();
-    std::printf("upgraded %zu documents (v1 %llu, v2 %llu, v3 %llu), %d failed, %zu blobs\n",
+    std::printf("upgraded %zu documents (v1 %llu, v2 %llu, v3 %llu), %d failed, %zu blobs (%llu bytes, "
+                "%llu references, %llu bytes saved by deduplication), content store %s\n",
                 out.size(), static_cast<unsigned long long>(counters.reads_per_version[1]),
                 static_cast<unsigned long long>(counters.reads_per_version[2]),
-                static_cast<unsigned long long>(counters.reads_per_version[3]), failed,
-                store.blobs().size());
-    return failed == 0 ? 0 : 1;
+                static_cast<unsigned long long>(counters.reads_per_version[3]), failed, blobs,
+                static_cast<unsigned long long>(stats.logical_bytes),
+                static_cast<unsigned long long>(stats.references),
+                static_cast<unsigned long long>(stats.dedup_savings), verified.ok() ? "verified" : "DAMAGED");
+    return failed == 0 && verified.ok() ? 0 : 1;
 }

@@ -28,3 +28,6 @@
 #include <strata/storage/filesystem.hpp>
 #include <strata/storage/write_behind.hpp>
 #include <strata/cache.hpp>
+#include <strata/compression/frame.hpp>
+#include <strata/compression/recompress.hpp>
+#include <strata/chunked.hpp>

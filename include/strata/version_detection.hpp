@@ -14,6 +14,7 @@
 #pragma once
 
 #include <strata/error.hpp>
+#include <strata/fixed_string.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/schema_version.hpp>
 
@@ -29,14 +30,6 @@
 
 namespace strata {
 inline namespace v1 {
-
-/// A string usable as a template argument: `version_from_field<1, "schemaVersion">`.
-template <std::size_t N>
-struct fixed_string {
-    char chars[N]{};
-    constexpr fixed_string(const char (&text)[N]) { std::copy_n(text, N, chars); }
-    constexpr std::string_view view() const { return {chars, N - 1}; }
-};
 
 /// `D` tells the schema version of a stored document.
 template <class D>

@@ -196,6 +196,30 @@ inline std::string compare(const std::vector<key_value>& actual, std::uint64_t n
     return diff;
 }
 
+/// The default workload: batch i is `make_batch(i)`; the store must be `expected_state(n)` for
+/// the n in "last". Another workload (e.g. documents with their content-store references) gives
+/// the same two calls: `apply(store, i)` commits batch i; `check(store, n)` reads the number of
+/// batches the store holds into n and returns "" or what is wrong with the store.
+struct batches_workload {
+    template <class Store>
+    void apply(Store& store, std::uint64_t i) const {
+        store.apply(make_batch(i));
+    }
+    template <class Store>
+    std::string check(Store& store, std::uint64_t& n) const {
+        const auto last = store.get("last");
+        n = 0;
+        if (last) {
+            char* end = nullptr;
+            n = std::strtoull(last->c_str(), &end, 10);
+            if (last->empty() || *end != '\0') return "\"last\" holds " + show(*last);
+        }
+        const auto diff = compare(store.scan("", std::nullopt, no_limit), n);
+        if (!diff.empty()) return "the store is not the state after batch " + std::to_string(n) + ":" + diff;
+        return {};
+    }
+};
+
 // --- The processes ------------------------------------------------------------------------
 
 inline constexpr std::uint64_t ready_marker = ~std::uint64_t{0};
@@ -225,14 +249,14 @@ inline bool write_all(int fd, const void* data, std::size_t size) {
 }
 
 /// The child: open, report ready, apply batches start+1, start+2, ... reporting each.
-template <class Open>
-[[noreturn]] void child_main(Open& open, int report_fd, std::uint64_t start) {
+template <class Open, class Workload>
+[[noreturn]] void child_main(Open& open, const Workload& workload, int report_fd, std::uint64_t start) {
     try {
         auto store = open();
         report ready{ready_marker, now_ns()};
         if (!write_all(report_fd, &ready, sizeof ready)) ::_exit(4);
         for (std::uint64_t i = start + 1; i <= start + 1'000'000; ++i) {
-            store.apply(make_batch(i));
+            workload.apply(store, i);
             const report done{i, now_ns()};
             if (!write_all(report_fd, &done, sizeof done)) ::_exit(4);
         }
@@ -259,20 +283,11 @@ inline void random_pause(std::mt19937& rng, std::chrono::microseconds max) {
 }
 
 /// Reads the store's batch number and checks its whole contents; "" or a problem.
-template <class Open>
-std::string verify(Open& open, std::uint64_t& n) {
+template <class Open, class Workload>
+std::string verify(Open& open, const Workload& workload, std::uint64_t& n) {
     try {
         auto store = open();
-        const auto last = store.get("last");
-        n = 0;
-        if (last) {
-            char* end = nullptr;
-            n = std::strtoull(last->c_str(), &end, 10);
-            if (last->empty() || *end != '\0') return "\"last\" holds " + show(*last);
-        }
-        const auto diff = compare(store.scan("", std::nullopt, no_limit), n);
-        if (!diff.empty()) return "the store is not the state after batch " + std::to_string(n) + ":" + diff;
-        return {};
+        return workload.check(store, n);
     } catch (const std::exception& e) {
         return std::string("reopening the store threw: ") + e.what();
     }
@@ -281,10 +296,11 @@ std::string verify(Open& open, std::uint64_t& n) {
 /**
  * @brief Runs the kill-and-recover loop against the store that `open()` opens (a callable
  * returning a fresh backend object for the same location, e.g.
- * `[&] { return strata::sqlite_backend(file); }`); the location should start empty.
+ * `[&] { return strata::sqlite_backend(file); }`); the location should start empty. The
+ * `workload` says what each batch is and what a whole state looks like (batches_workload).
  */
-template <class Open>
-result run(Open open, const options& opt = {}) {
+template <class Open, class Workload = batches_workload>
+result run(Open open, const options& opt = {}, const Workload& workload = {}) {
     result r;
     r.seed = opt.seed;
     if (const char* s = std::getenv("STRATA_CRASH_SEED")) r.seed = static_cast<std::uint32_t>(std::strtoul(s, nullptr, 10));
@@ -314,7 +330,7 @@ result run(Open open, const options& opt = {}) {
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test runner that died
 #endif
             if (::getppid() != parent) ::_exit(5);
-            child_main(open, fds[1], committed);
+            child_main(open, workload, fds[1], committed);
         }
         ::close(fds[1]);
 
@@ -380,7 +396,7 @@ result run(Open open, const options& opt = {}) {
         }
 
         std::uint64_t n = 0;
-        if (auto problem = verify(open, n); !problem.empty()) {
+        if (auto problem = verify(open, workload, n); !problem.empty()) {
             r.problems.push_back(at + problem);
             return r;
         }
@@ -403,10 +419,10 @@ result run(Open open, const options& opt = {}) {
     try {
         {
             auto store = open();
-            store.apply(make_batch(committed + 1));
+            workload.apply(store, committed + 1);
         }
         std::uint64_t n = 0;
-        if (auto problem = verify(open, n); !problem.empty()) {
+        if (auto problem = verify(open, workload, n); !problem.empty()) {
             r.problems.push_back("after the kills, a new batch: " + problem);
         } else if (n != committed + 1) {
             r.problems.push_back("after the kills, a new batch did not land (the store holds " + std::to_string(n) + ")");

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <exception>
+
 /// Runs `fn` and returns the storage_error it must throw (a test failure when it throws none).
 template <class Fn>
 strata::storage_error expect_storage_error(Fn&& fn) {
@@ -12,6 +14,8 @@ strata::storage_error expect_storage_error(Fn&& fn) {
         fn();
     } catch (const strata::storage_error& e) {
         return e;
+    } catch (const std::exception& e) {
+        FAIL("not a storage_error: " << e.what());
     }
     FAIL("no storage_error was thrown");
     return strata::storage_error("", "", "");
