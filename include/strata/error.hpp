@@ -20,6 +20,28 @@
 namespace strata {
 inline namespace v1 {
 
+/// @cond internal
+namespace detail {
+/// Appends `bytes` to `out` in double quotes, printable ASCII as is and every other byte (and
+/// `"` and `\`) as `\xHH`: how messages show keys and texts that may hold any bytes.
+inline void append_quoted_bytes(std::string& out, std::string_view bytes) {
+    constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+            out += ch;
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    out += '"';
+}
+}  // namespace detail
+/// @endcond
+
 /// The base of every error strata throws.
 class error : public std::runtime_error {
 public:
@@ -139,19 +161,8 @@ private:
                                const std::string& reason) {
         std::string m = "storage: " + operation;
         if (!key.empty()) {
-            m += " \"";
-            for (char ch : key) {  // keys are bytes: show the unprintable ones escaped
-                const auto c = static_cast<unsigned char>(ch);
-                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                    m += ch;
-                } else {
-                    constexpr char hex[] = "0123456789abcdef";
-                    m += "\\x";
-                    m += hex[c >> 4];
-                    m += hex[c & 15];
-                }
-            }
-            m += '"';
+            m += ' ';
+            detail::append_quoted_bytes(m, key);  // keys are bytes: the unprintable ones escaped
         }
         m += ": " + reason;
         return m;

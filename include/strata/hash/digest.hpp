@@ -71,19 +71,8 @@ public:
 private:
     static std::string compose(std::string_view text, std::string_view reason) {
         constexpr std::size_t shown = 80;
-        std::string m = "digest \"";
-        for (std::size_t i = 0; i < text.size() && i < shown; ++i) {
-            const auto c = static_cast<unsigned char>(text[i]);
-            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                m += text[i];
-            } else {
-                constexpr char hex[] = "0123456789abcdef";
-                m += "\\x";
-                m += hex[c >> 4];
-                m += hex[c & 15];
-            }
-        }
-        m += '"';
+        std::string m = "digest ";
+        detail::append_quoted_bytes(m, text.substr(0, shown));
         if (text.size() > shown) m += "... (" + std::to_string(text.size()) + " characters)";
         m += ": ";
         m += reason;
