@@ -218,7 +218,7 @@ public:
      */
     void add_ref(write_batch& batch, const digest_type& d, std::string_view owner, std::string_view ref) const {
         const std::string encoded = detail::cas::owner_ref(owner, ref);
-        const std::string by_owner = options_.prefix + "o/" + encoded;
+        const std::string by_owner = owner_key(encoded);
         const std::string text = d.to_string();
         if (auto current = backend_->get(by_owner)) {
             if (*current == text) return;
@@ -237,7 +237,7 @@ public:
     /// Removes the reference (owner, ref) in the caller's batch; whether it was there.
     bool remove_ref(write_batch& batch, std::string_view owner, std::string_view ref) const {
         const std::string encoded = detail::cas::owner_ref(owner, ref);
-        const std::string by_owner = options_.prefix + "o/" + encoded;
+        const std::string by_owner = owner_key(encoded);
         auto current = backend_->get(by_owner);
         if (!current) return false;
         batch.erase(ref_key_text(*current, encoded));
@@ -247,11 +247,10 @@ public:
     /// Removes every reference `owner` holds, in the caller's batch (a document removed or
     /// rolled back); how many.
     std::size_t remove_refs_of(write_batch& batch, std::string_view owner) const {
-        const std::string prefix = options_.prefix + "o/" + detail::cas::owner_prefix(owner);
+        const std::string prefix = owner_key(detail::cas::owner_prefix(owner));
         std::size_t n = 0;
         for_each_entry(*backend_, prefix, [&](const key_value& e) {
-            const std::string_view encoded = std::string_view(e.key).substr(options_.prefix.size() + 2);
-            batch.erase(ref_key_text(e.value, encoded));
+            batch.erase(ref_key_text(e.value, std::string_view(e.key).substr(key_in('o').size())));
             batch.erase(e.key);
             ++n;
         });
@@ -271,7 +270,7 @@ public:
     }
     /// Every reference `owner` holds: ref → digest, by ref.
     std::vector<std::pair<std::string, digest_type>> refs_held_by(std::string_view owner) const {
-        const std::string prefix = options_.prefix + "o/" + detail::cas::owner_prefix(owner);
+        const std::string prefix = owner_key(detail::cas::owner_prefix(owner));
         std::vector<std::pair<std::string, digest_type>> out;
         for_each_entry(*backend_, prefix, [&](const key_value& e) {
             out.emplace_back(e.key.substr(prefix.size()), parse_stored_digest(e.value, e.key));
@@ -284,7 +283,7 @@ public:
     template <class Fn>
     void for_each_blob(Fn&& fn) const {
         for_each_record([&](std::string_view text, const detail::cas::blob_record& r) {
-            fn(parse_stored_digest(text, options_.prefix + "m/" + std::string(text)),
+            fn(parse_stored_digest(text, key_in('m', text)),
                blob_info{r.size, r.stored_size, r.put_ms, 0});
         });
     }
@@ -295,10 +294,9 @@ public:
     cas_stats stats() const {
         cas_stats s;
         std::unordered_map<std::string, std::uint64_t> counts;
-        const std::string refs = options_.prefix + "r/";
-        for_each_entry(*backend_, refs, [&](const key_value& e) {
+        for_each_entry(*backend_, key_in('r'), [&](const key_value& e) {
             ++s.references;
-            ++counts[std::string(digest_text_of_ref_key(e.key))];
+            ++counts[std::string(split_ref_key(e.key).first)];
         }, 1024);
         for_each_record([&](std::string_view digest_text, const detail::cas::blob_record& r) {
             ++s.blobs;
@@ -348,10 +346,9 @@ public:
             if (!gc.dry_run && !batch.empty()) backend_->apply(batch);
             batch.clear();
         };
-        const std::string refs = options_.prefix + "r/";
-        for_each_entry(*backend_, refs, [&](const key_value& e) {
-            const std::string_view text = digest_text_of_ref_key(e.key);
-            std::string encoded(std::string_view(e.key).substr(refs.size() + text.size() + 1));
+        for_each_entry(*backend_, key_in('r'), [&](const key_value& e) {
+            const auto [text, encoded_view] = split_ref_key(e.key);
+            std::string encoded(encoded_view);
             const auto it = held.find(encoded);
             if (it != held.end() && it->second == text) {
                 by_digest_ok.insert(std::move(encoded));
@@ -361,7 +358,7 @@ public:
             }
             if (batch.size() >= gc.batch_size) flush();
         }, 1024);
-        const std::string owners = options_.prefix + "o/";
+        const std::string owners = key_in('o');
         for_each_entry(*backend_, owners, [&](const key_value& e) {
             std::string encoded = e.key.substr(owners.size());
             const auto it = held.find(encoded);
@@ -381,20 +378,22 @@ public:
         for (const auto& [encoded, text] : held) {
             if (complete.count(encoded) != 0) continue;
             auto [known, inserted] = blob_present.try_emplace(text, false);
-            if (inserted) known->second = backend_->contains(options_.prefix + "b/" + text);
+            if (inserted) known->second = backend_->contains(key_in('b', text));
             if (!known->second) {
                 const auto pair = detail::cas::split_owner_ref(encoded);
                 report.dangling.push_back(pair->first + " / " + pair->second + " -> " + text);
                 continue;
             }
             batch.put(ref_key_text(text, encoded), {});
-            batch.put(owners + encoded, text);
+            batch.put(owner_key(encoded), text);
             ++report.references_added;  // added, or repaired (moved to the digest the document names)
             if (batch.size() >= gc.batch_size) flush();
         }
         flush();
-        if (gc.dry_run) {
-            sweep_dry_with(held, gc, report);
+        if (gc.dry_run) {  // the store's references were not repaired: judge by the documents'
+            std::unordered_set<std::string> referenced;
+            for (const auto& entry : held) referenced.insert(entry.second);
+            sweep(gc, report, [&](std::string_view text) { return referenced.count(std::string(text)) != 0; });
         } else {
             sweep(gc, report);
         }
@@ -412,10 +411,10 @@ public:
         for_each_record([&](std::string_view text, const detail::cas::blob_record& r) {
             ++report.blobs;
             held_digests.insert(std::string(text));
-            const std::string key = options_.prefix + "b/" + std::string(text);
+            const std::string key = key_in('b', text);
             const auto d = digest_type::try_parse(text);
             if (!d) {
-                problem(verify_problem::kind::record_mismatch, options_.prefix + "m/" + std::string(text),
+                problem(verify_problem::kind::record_mismatch, key_in('m', text),
                         "the key does not hold a " + std::string(Hash::name) + " digest");
                 return;
             }
@@ -447,14 +446,14 @@ public:
                 problem(verify_problem::kind::hash_mismatch, key, "the bytes hash to " + actual.to_string());
             }
             if (r.size != bytes.size() || r.stored_size != stored->size()) {
-                problem(verify_problem::kind::record_mismatch, options_.prefix + "m/" + std::string(text),
+                problem(verify_problem::kind::record_mismatch, key_in('m', text),
                         "the record says " + std::to_string(r.size) + " bytes stored in " +
                             std::to_string(r.stored_size) + "; the blob has " + std::to_string(bytes.size()) +
                             " stored in " + std::to_string(stored->size()));
             }
         });
         // Blobs without a record: only looked for when the counts disagree (it reads blobs).
-        const std::string blobs = options_.prefix + "b/";
+        const std::string blobs = key_in('b');
         if (backend_->count(blobs) != blobs_with_record) {
             for_each_entry(*backend_, blobs, [&](const key_value& e) {
                 if (held_digests.count(e.key.substr(blobs.size())) == 0)
@@ -462,22 +461,21 @@ public:
             }, 16);
         }
         // References: each names a held blob, and its two halves agree.
-        const std::string refs = options_.prefix + "r/";
-        for_each_entry(*backend_, refs, [&](const key_value& e) {
+        for_each_entry(*backend_, key_in('r'), [&](const key_value& e) {
             ++report.references;
-            const std::string text(digest_text_of_ref_key(e.key));
-            const std::string encoded = e.key.substr(refs.size() + text.size() + 1);
+            const auto [text_view, encoded] = split_ref_key(e.key);
+            const std::string text(text_view);
             const auto pair = detail::cas::split_owner_ref(encoded);
             const std::string who = pair ? "\"" + pair->first + "\" / \"" + pair->second + "\"" : "?";
             if (held_digests.count(text) == 0)
                 problem(verify_problem::kind::dangling_reference, e.key,
                         "the reference " + who + " names " + text + ", which the store does not hold");
-            const auto by_owner = backend_->get(options_.prefix + "o/" + encoded);
+            const auto by_owner = backend_->get(owner_key(encoded));
             if (!by_owner || *by_owner != text)
                 problem(verify_problem::kind::broken_reference, e.key,
                         "the reference " + who + " by owner names " + (by_owner ? *by_owner : "nothing"));
         }, 1024);
-        const std::string owners = options_.prefix + "o/";
+        const std::string owners = key_in('o');
         for_each_entry(*backend_, owners, [&](const key_value& e) {
             if (!backend_->contains(ref_key_text(e.value, std::string_view(e.key).substr(owners.size()))))
                 problem(verify_problem::kind::broken_reference, e.key,
@@ -500,13 +498,13 @@ public:
         static_assert(std::is_same_v<Target, Compression> || (std::is_same_v<Target, Readable> || ...),
                       "strata: compress_older_than: the store would not read what it writes; list the target codec "
                       "as the store's Compression or among its Readable codecs");
-        options.prefix = options_.prefix + "b/";
+        options.prefix = key_in('b');
         options.min_age = min_age;
         if (options.cursor_key.empty()) options.cursor_key = options_.prefix + "pass/compress";
         if (!options.now_ms) options.now_ms = options_.now_ms;
         options.max_frame_size = options_.max_blob_size;
         options.on_rewrite = [this](write_batch& batch, std::string_view key, const frame_info&, std::size_t after) {
-            const std::string rkey = options_.prefix + "m/" + std::string(key.substr(options_.prefix.size() + 2));
+            const std::string rkey = key_in('m', key.substr(key_in('b').size()));
             if (auto bytes = backend_->get(rkey)) {
                 auto r = detail::cas::decode_record(*bytes, rkey);
                 r.stored_size = after;
@@ -521,28 +519,35 @@ public:
 private:
     friend class cas_writer<cas_store>;
 
-    std::string blob_key(const digest_type& d) const { return options_.prefix + "b/" + d.to_string(); }
-    std::string record_key(const digest_type& d) const { return options_.prefix + "m/" + d.to_string(); }
-    std::string owner_key(std::string_view encoded) const {
+    /// The store's key for `rest` in one of its areas: 'b' blobs, 'm' records, 'r' references by
+    /// digest, 'o' references by owner ("" gives the area's prefix).
+    std::string key_in(char area, std::string_view rest = {}) const {
         std::string k = options_.prefix;
-        k += "o/";
-        k += encoded;
-        return k;
-    }
-    std::string refs_prefix(const std::string& text) const { return options_.prefix + "r/" + text + "/"; }
-    std::string ref_key_text(std::string_view text, std::string_view encoded) const {
-        std::string k = options_.prefix;
-        k += "r/";
-        k += text;
+        k += area;
         k += '/';
+        k += rest;
+        return k;
+    }
+    std::string blob_key(const digest_type& d) const { return key_in('b', d.to_string()); }
+    std::string record_key(const digest_type& d) const { return key_in('m', d.to_string()); }
+    std::string owner_key(std::string_view encoded) const { return key_in('o', encoded); }
+    std::string refs_prefix(std::string_view text) const {
+        std::string k = key_in('r', text);
+        k += '/';
+        return k;
+    }
+    std::string ref_key_text(std::string_view text, std::string_view encoded) const {
+        std::string k = refs_prefix(text);
         k += encoded;
         return k;
     }
-    /// The digest text of a P "r/" D "/" R key (digests of one policy have one length).
-    std::string_view digest_text_of_ref_key(std::string_view key) const {
+    /// A P "r/" D "/" R key's digest text D and encoded (owner, ref) R (digests of one policy
+    /// have one length, and their text holds no '/').
+    std::pair<std::string_view, std::string_view> split_ref_key(std::string_view key) const {
         const std::size_t start = options_.prefix.size() + 2;
         const std::size_t slash = key.find('/', start + Hash::name.size() + 1);
-        return key.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+        if (slash == std::string_view::npos) return {key.substr(start), {}};
+        return {key.substr(start, slash - start), key.substr(slash + 1)};
     }
     digest_type parse_stored_digest(std::string_view text, std::string_view key) const {
         auto d = digest_type::try_parse(text);
@@ -576,7 +581,7 @@ private:
     /// Calls `fn(digest text, record)` for every record, in digest order.
     template <class Fn>
     void for_each_record(Fn&& fn) const {
-        const std::string records = options_.prefix + "m/";
+        const std::string records = key_in('m');
         for_each_entry(*backend_, records, [&](const key_value& e) {
             fn(std::string_view(e.key).substr(records.size()), detail::cas::decode_record(e.value, e.key));
         }, 1024);
@@ -594,21 +599,24 @@ private:
         return static_cast<double>(x >> 11) * 0x1.0p-53 < v.sample;
     }
 
-    /// Removes unreferenced blobs past the grace period (or counts them, in a dry run).
-    void sweep(const gc_options& gc, gc_report& report) {
+    /// Removes unreferenced blobs past the grace period (or counts them, in a dry run). A blob
+    /// is referenced when `referenced(digest text)` says so; by default, when the store holds a
+    /// reference to it.
+    template <class Referenced>
+    void sweep(const gc_options& gc, gc_report& report, Referenced referenced) {
         const std::int64_t now = options_.now_ms();
         write_batch batch;
         for_each_record([&](std::string_view text, const detail::cas::blob_record& r) {
             ++report.blobs_examined;
-            if (backend_->count(refs_prefix(std::string(text))) != 0) return;
+            if (referenced(text)) return;
             if (now - r.put_ms < gc.grace.value_or(options_.grace).count()) {
                 ++report.kept_in_grace;
                 return;
             }
             ++report.blobs_removed;
             report.bytes_freed += r.stored_size;
-            batch.erase(options_.prefix + "b/" + std::string(text));
-            batch.erase(options_.prefix + "m/" + std::string(text));
+            batch.erase(key_in('b', text));
+            batch.erase(key_in('m', text));
             if (batch.size() >= gc.batch_size) {
                 if (!gc.dry_run) backend_->apply(batch);
                 batch.clear();
@@ -616,23 +624,8 @@ private:
         });
         if (!gc.dry_run && !batch.empty()) backend_->apply(batch);
     }
-
-    /// The sweep of a dry mark-and-sweep: what would be unreferenced once the references match
-    /// the documents' (the store's own references were not repaired).
-    void sweep_dry_with(const std::map<std::string, std::string>& held, const gc_options& gc, gc_report& report) {
-        std::unordered_set<std::string> referenced;
-        for (const auto& entry : held) referenced.insert(entry.second);
-        const std::int64_t now = options_.now_ms();
-        for_each_record([&](std::string_view text, const detail::cas::blob_record& r) {
-            ++report.blobs_examined;
-            if (referenced.count(std::string(text)) != 0) return;
-            if (now - r.put_ms < gc.grace.value_or(options_.grace).count()) {
-                ++report.kept_in_grace;
-                return;
-            }
-            ++report.blobs_removed;
-            report.bytes_freed += r.stored_size;
-        });
+    void sweep(const gc_options& gc, gc_report& report) {
+        sweep(gc, report, [&](std::string_view text) { return backend_->count(refs_prefix(text)) != 0; });
     }
 
     Backend* backend_;
