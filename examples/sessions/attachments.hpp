@@ -9,6 +9,7 @@
 #include <strata/cas/cas_store.hpp>
 #include <strata/error.hpp>
 #include <strata/hash/sha256.hpp>
+#include <strata/migration/plan.hpp>
 #include <strata/storage/backend.hpp>
 
 #include <cstddef>
@@ -31,7 +32,20 @@ public:
     explicit cas_attachments(const Cas& cas) : cas_(&cas) {}
 
     /// The next session's blobs and references go into `batch`.
-    void begin(strata::write_batch& batch) { writer_.emplace(cas_->writer(batch)); }
+    void begin(strata::write_batch& batch) {
+        count_writer();
+        writer_.emplace(cas_->writer(batch));
+    }
+
+    /// Blobs put so far: new to the store, and already there.
+    strata::content_counts counts() const {
+        strata::content_counts c = finished_;
+        if (writer_) {
+            c.blobs_new += writer_->blobs_new();
+            c.blobs_deduplicated += writer_->blobs_deduplicated();
+        }
+        return c;
+    }
 
     /// Stores `bytes` (once) and references them as (session, screenshot); "sha256:<hex>".
     std::string put(const std::string& bytes, std::string_view session, std::string_view screenshot) {
@@ -42,8 +56,15 @@ public:
     }
 
 private:
+    void count_writer() {
+        if (!writer_) return;
+        finished_.blobs_new += writer_->blobs_new();
+        finished_.blobs_deduplicated += writer_->blobs_deduplicated();
+    }
+
     const Cas* cas_;
     std::optional<strata::cas_writer<Cas>> writer_;
+    strata::content_counts finished_;
 };
 
 /// An in-memory map of blobs by digest: each distinct blob once, by its SHA-256.

@@ -41,6 +41,7 @@
 
 #include <strata/detail/dependent_false.hpp>
 #include <strata/reflection.hpp>
+#include <strata/string_coded.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -271,6 +272,10 @@ void render_value(rendering& out, const T& value) {
             render_value(out, entry.second);
         });
         out.append('}');
+    } else if constexpr (is_string_coded<T>) {
+        std::string text;  // as the document carries it
+        string_coded<T>::encode(value, text);
+        render_quoted(out, text);
     } else {
         out.append("<value>");
     }
@@ -392,8 +397,7 @@ public:
             compare_maps(a, b);
         } else {
             if (!static_cast<bool>(a == b)) {
-                report([] { return std::string("<value>"); },
-                       [] { return std::string("<value>"); });
+                report([&] { return render(a); }, [&] { return render(b); });
             }
         }
     }

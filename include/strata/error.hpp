@@ -126,6 +126,15 @@ public:
     using document_error::document_error;
 };
 
+/**
+ * @brief A document broke a rule of its schema (a required field empty, a value out of range,
+ * an attachment missing from the content store): thrown by validators, with the JSON path.
+ */
+class validation_error : public document_error {
+public:
+    using document_error::document_error;
+};
+
 /// A document's schema version is not one the chain knows (e.g. written by a newer program).
 class version_error : public error {
 public:

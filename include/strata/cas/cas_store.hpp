@@ -93,9 +93,17 @@ public:
     /// Puts `bytes` in the batch unless the store (or this batch) already has them.
     digest_type put(std::string_view bytes) {
         digest_type d = Store::hash_policy::hash(bytes);
-        if (added_.insert(d).second) store_->put_digest(*batch_, d, bytes);
+        if (added_.insert(d).second && store_->put_digest(*batch_, d, bytes)) {
+            ++blobs_new_;
+        } else {
+            ++blobs_deduplicated_;
+        }
         return d;
     }
+    /// Puts that added a new blob to the batch.
+    std::uint64_t blobs_new() const noexcept { return blobs_new_; }
+    /// Puts of bytes the store (or this batch) already held.
+    std::uint64_t blobs_deduplicated() const noexcept { return blobs_deduplicated_; }
     /// Adds the reference (owner, ref) → `d` to the batch (see `cas_store::add_ref`); adding
     /// the same (owner, ref) again in this batch moves it.
     void add_ref(const digest_type& d, std::string_view owner, std::string_view ref) {
@@ -130,6 +138,8 @@ private:
     write_batch* batch_;
     std::unordered_set<digest_type> added_;
     std::unordered_map<std::string, std::string> refs_;  // encoded (owner, ref) -> digest text
+    std::uint64_t blobs_new_ = 0;
+    std::uint64_t blobs_deduplicated_ = 0;
 };
 
 /**
@@ -555,8 +565,9 @@ private:
         return *d;
     }
 
-    /// Adds the blob (frame + record) to `batch` unless stored; refreshes an old put time.
-    void put_digest(write_batch& batch, const digest_type& d, std::string_view bytes) const {
+    /// Adds the blob (frame + record) to `batch` unless stored (then true); refreshes an old
+    /// put time.
+    bool put_digest(write_batch& batch, const digest_type& d, std::string_view bytes) const {
         if (bytes.size() > options_.max_blob_size) {
             throw storage_error("put blob", blob_key(d),
                                 "the blob has " + std::to_string(bytes.size()) + " bytes, over the limit of " +
@@ -570,12 +581,13 @@ private:
                 r.put_ms = now;
                 batch.put(rkey, detail::cas::encode_record(r));
             }
-            return;
+            return false;
         }
         std::string frame;
         encode_frame_to(frame, codec_, bytes, now);
         batch.put(rkey, detail::cas::encode_record({bytes.size(), frame.size(), now}));
         batch.put(blob_key(d), frame);
+        return true;
     }
 
     /// Calls `fn(digest text, record)` for every record, in digest order.
