@@ -74,6 +74,7 @@ class StrataConan(ConanFile):
         # Compression policies (strata::zstd, strata::lz4).
         self.requires("zstd/[>=1.5 <2]")
         self.requires("lz4/[>=1.9 <2]")
+        self.requires("fmt/[>=9 <11]")
 
     def package_id(self):
         # One package id for all settings (replaces Conan 1's deprecated header_only()).
@@ -127,11 +128,11 @@ class StrataConan(ConanFile):
         sqlite.bindirs = []
         sqlite.libdirs = []
 
-        # The hash and compression policies: one component per library, so that a consumer
-        # links only what it includes.
+        # The hash and compression policies, and the migrator's console log and progress bar
+        # (fmt): one component per library, so that a consumer links only what it includes.
         for name, requirement in (("openssl", "openssl::crypto"), ("xxhash", "xxhash::xxhash"),
                                   ("sodium", "libsodium::libsodium"),
-                                  ("zstd", "zstd::zstd"), ("lz4", "lz4::lz4")):
+                                  ("zstd", "zstd::zstd"), ("lz4", "lz4::lz4"), ("fmt", "fmt::fmt")):
             component = self.cpp_info.components[name]
             component.set_property("cmake_target_name", f"strata::{name}")
             component.requires = ["core", requirement]

@@ -7,6 +7,7 @@
 #include <strata/hash/blake2b.hpp>
 #include <strata/hash/sha256.hpp>
 #include <strata/hash/xxh3.hpp>
+#include <strata/migration/log.hpp>
 #include <strata/storage/sqlite.hpp>
 #include <strata/strata.hpp>
 
@@ -32,6 +33,11 @@ int main() {
         strata::decode_frame<strata::lz4_compression>(strata::encode_frame(strata::lz4_compression{}, "abc", 0), "k") !=
             "abc") {
         std::printf("strata consumer: the content store or a policy does not work\n");
+        return 1;
+    }
+    if (strata::console_log::format_line({0, strata::log_level::info, "ok", "doc", ""}).find("doc: ok") ==
+        std::string::npos) {
+        std::printf("strata consumer: the console log (fmt) does not work\n");
         return 1;
     }
     std::printf("strata consumer: ok (strata %.*s)\n",
