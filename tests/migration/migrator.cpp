@@ -404,3 +404,69 @@ TEST_CASE("import refuses what it cannot read, naming the document and the place
     CHECK_THROWS_AS(m.import("", "{}"), strata::import_error);
     CHECK(backend.count("") == 0);
 }
+
+TEST_CASE("backup cleanup: expiry by default, keep rules, a dry run, rollback points win") {
+    strata::memory_backend backend;
+    std::int64_t now = 1'700'000'000'000;
+    strata::migration_options options;
+    options.now_ms = [&] { return now; };
+    strata::migrator<sessions::session_plan, strata::memory_backend> m(backend, options);
+    const auto& docs = small_corpus();
+    import_all(m, docs);
+    m.create_point("keep-first");  // pins every document's original bytes
+    strata::run_options run;
+    run.backup_retention = std::chrono::hours(24);
+    m.migrate_all(run);
+    REQUIRE(m.backups().size() == docs.size());
+
+    now += 2 * 24 * 3600 * 1000LL;  // two days later: every backup has expired
+    auto preview = m.cleanup_backups({}, true);
+    CHECK(preview.removed == 0);
+    REQUIRE(preview.decisions.size() == docs.size());
+    for (const auto& d : preview.decisions) {
+        CHECK(d.keep);
+        CHECK(d.reason == "kept: rollback point keep-first needs it");
+    }
+    m.delete_point("keep-first");
+    preview = m.cleanup_backups({}, true);
+    for (const auto& d : preview.decisions) {
+        CHECK_FALSE(d.keep);
+        CHECK(d.reason.rfind("removed: expired", 0) == 0);
+    }
+    CHECK(m.backups().size() == docs.size());  // the dry run removed nothing
+
+    strata::retention_policy keep_last;
+    keep_last.keep_last = 1;
+    auto kept = m.cleanup_backups(keep_last);
+    CHECK(kept.removed == 0);  // the newest backup of each document is kept
+    const auto cleaned = m.cleanup_backups();
+    CHECK(cleaned.removed == docs.size());
+    CHECK(m.backups().empty());
+    // Without a backup the original bytes are gone, and a rollback says so.
+    CHECK_FALSE(backend.contains(m.keys().document(docs[0].id)));
+    const auto back = m.rollback(std::vector<std::string>{docs[0].id});
+    CHECK(back.rolled_back == 0);
+    REQUIRE(back.failures.size() == 1);
+    CHECK(back.failures[0].second == "no backup to roll back to");
+}
+
+TEST_CASE("the migrator logs runs and failures to its logging policy") {
+    strata::memory_backend backend;
+    strata::ring_log ring;
+    strata::migrator<sessions::session_plan, strata::memory_backend, strata::log_ref<strata::ring_log>> m(
+        backend, {}, strata::log_ref<strata::ring_log>(ring));
+    auto docs = small_corpus();
+    const auto at = docs[0].json.find("\"id\": \"");
+    docs[0].json.replace(at, 7, "\"id\": 7, \"old_id\": \"");
+    import_all(m, docs);
+    m.migrate_all();
+    const auto warnings = ring.query(strata::log_level::warning);
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].document == docs[0].id);
+    CHECK(warnings[0].message.find("decode") == 0);
+    const auto all = ring.query();
+    REQUIRE(all.size() >= 3);
+    CHECK(all.front().message == "run started");
+    CHECK(all.back().message.find("run completed: 39 migrated") == 0);
+    CHECK(all.back().run == "00000001");
+}

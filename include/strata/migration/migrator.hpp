@@ -43,9 +43,11 @@
 #include <strata/hash/sha256.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/json/encode.hpp>
+#include <strata/migration/log.hpp>
 #include <strata/migration/plan.hpp>
 #include <strata/migration/records.hpp>
 #include <strata/migration/results.hpp>
+#include <strata/migration/retention.hpp>
 #include <strata/storage/backend.hpp>
 #include <strata/storage/staged.hpp>
 
@@ -77,9 +79,10 @@ public:
  * @brief Migrates the documents of a store (see the file comment).
  * @tparam Plan the user's plan, a class template over the staged backend (plan.hpp)
  * @tparam Backend the store, any `strata::backend`
+ * @tparam Log the logging policy (log.hpp): runs, failures and rollbacks are logged to it
  * @tparam Checksum the hash of backups, journal and rollback points
  */
-template <template <class> class Plan, backend Backend, hash_policy Checksum = sha256>
+template <template <class> class Plan, backend Backend, log_sink Log = null_log, hash_policy Checksum = sha256>
 class migrator {
 public:
     using staged_type = staged_backend<Backend>;
@@ -96,14 +99,17 @@ public:
     /// Progress after each document: (outcome, documents done, documents in the run, or 0).
     using progress_callback = std::function<void(const document_outcome&, std::uint64_t, std::uint64_t)>;
 
-    explicit migrator(Backend& store, migration_options options = {})
-        : options_(std::move(options)),
+    explicit migrator(Backend& store, migration_options options = {}, Log log = {})
+        : log_(std::move(log)),
+          options_(std::move(options)),
           keys_(options_.prefix),
           staged_(store),
           plan_(staged_),
           latest_store_(staged_, keys_.latest_store()) {}
 
     plan_type& plan() noexcept { return plan_; }
+    /// The logging sink.
+    Log& log() noexcept { return log_; }
     staged_type& staged() noexcept { return staged_; }
     Backend& store() const noexcept { return staged_.base(); }
     const migration_keys& keys() const noexcept { return keys_; }
@@ -247,6 +253,26 @@ public:
      * left unfinished by a crash or a stop (from its checkpoint) when there is one.
      */
     migration_result migrate_all(const run_options& run = {}) {
+        try {
+            return migrate_all_from_checkpoint(run);
+        } catch (...) {
+            staged_.discard();  // nothing half-done stays staged; the checkpoint says where to resume
+            throw;
+        }
+    }
+
+    /// Migrates the documents `ids` (in the order given); unknown ids fail with a reason.
+    migration_result migrate(std::span<const std::string> ids, const run_options& run = {}) {
+        try {
+            return migrate_ids(ids, run);
+        } catch (...) {
+            staged_.discard();
+            throw;
+        }
+    }
+
+private:
+    migration_result migrate_all_from_checkpoint(const run_options& run) {
         run_state state = begin_run(run, true);
         std::string after = state.record.cursor;
         bool stopped = false;
@@ -274,8 +300,7 @@ public:
         return finish_run(state, after, stopped);
     }
 
-    /// Migrates the documents `ids` (in the order given); unknown ids fail with a reason.
-    migration_result migrate(std::span<const std::string> ids, const run_options& run = {}) {
+    migration_result migrate_ids(std::span<const std::string> ids, const run_options& run) {
         run_state state = begin_run(run, false);
         bool stopped = false;
         for (const std::string& id : ids) {
@@ -290,6 +315,8 @@ public:
         }
         return finish_run(state, {}, stopped);
     }
+
+public:
 
     // --- rollback ---------------------------------------------------------------------------------
 
@@ -350,6 +377,48 @@ public:
         }
         staged_.commit();
         return remove.size();
+    }
+
+    /// What a backup cleanup decided: every backup, and per backup whether it stays and why.
+    struct backup_cleanup {
+        std::vector<backup_record> backups;
+        std::vector<retention_decision> decisions;  ///< `index` into `backups`
+        std::size_t removed = 0;                    ///< 0 in a dry run
+    };
+
+    /**
+     * @brief Removes the backups `policy` lets go (retention.hpp: expiry by default, or
+     * restic-style keep rules, an age limit, a cap per document). A backup a rollback point
+     * needs is kept whatever the policy says. With `dry_run`, removes nothing and says what it
+     * would do.
+     */
+    backup_cleanup cleanup_backups(const retention_policy& policy = {}, bool dry_run = false) {
+        backup_cleanup out;
+        out.backups = backups();
+        std::vector<backup_info> infos;
+        infos.reserve(out.backups.size());
+        for (const backup_record& b : out.backups) {
+            infos.push_back({b.document, keys_.backup(b.document, b.created_ms), b.created_ms, b.expires_ms, b.bytes});
+        }
+        out.decisions = decide_retention(infos, policy, now_ms());
+        const auto points = list_points();
+        std::vector<backup_record> remove;
+        for (retention_decision& d : out.decisions) {
+            const backup_record& b = out.backups[d.index];
+            if (!d.keep) {
+                for (const point_record& p : points) {
+                    auto pe = staged_.get(keys_.point_entry_key(p.name, b.document));
+                    if (pe && detail::read_record<point_entry>(keys_.point_entry_key(p.name, b.document), *pe).checksum == b.checksum) {
+                        d.keep = true;
+                        d.reason = "kept: rollback point " + p.name + " needs it";
+                        break;
+                    }
+                }
+            }
+            if (!d.keep) remove.push_back(b);
+        }
+        if (!dry_run) out.removed = remove_backups(remove);
+        return out;
     }
 
     // --- rollback points --------------------------------------------------------------------------
@@ -496,9 +565,9 @@ public:
 
 private:
     struct run_state {
-        run_options options;
-        run_record record;
-        migration_result result;
+        run_options options{};
+        run_record record{};  // value-initialised: the counters start at 0
+        migration_result result{};
         std::size_t group_documents = 0;
         std::uint64_t done = 0;
         std::uint64_t total = 0;
@@ -517,6 +586,11 @@ private:
     };
 
     std::int64_t now_ms() const { return options_.now_ms(); }
+
+    void log(log_level level, std::string_view run, std::string_view document, std::string message) {
+        if (!sink_enabled(log_, level)) return;
+        log_.write(log_record{now_ms(), level, std::move(message), std::string(document), std::string(run)});
+    }
     static bool stop_requested(const run_options& run) { return run.stop != nullptr && run.stop->load(); }
 
     template <class Fn>
@@ -673,6 +747,9 @@ private:
                             staged_.put(keys_.run(state.record.run), json::encode(state.record));
                             staged_.commit();
                         }
+                        log(log_level::info, state.record.run, {},
+                            std::string(run.dry_run ? "dry run of " : "") + "run resumed after " +
+                                (state.record.cursor.empty() ? std::string("its start") : "\"" + state.record.cursor + "\""));
                         return state;
                     }
                 }
@@ -683,6 +760,7 @@ private:
         state.record.state = "running";
         state.record.started_ms = now_ms();
         if (!run.dry_run) state.result.run = state.record.run;
+        log(log_level::info, run.dry_run ? std::string() : state.record.run, {}, run.dry_run ? "dry run started" : "run started");
         if (resumable) staged_.put(keys_.checkpoint(), state.record.run);
         staged_.put(keys_.run(state.record.run), json::encode(state.record));
         if (!run.dry_run) staged_.commit();
@@ -712,6 +790,10 @@ private:
         commit_group(state, cursor);
         if (state.options.dry_run) staged_.discard();
         state.result.seconds = seconds_since(state.started);
+        log(log_level::info, state.result.run, {},
+            std::string(state.options.dry_run ? "dry run " : "run ") + (stopped ? "stopped" : "completed") + ": " +
+                std::to_string(state.result.migrated) + " migrated, " + std::to_string(state.result.skipped) + " skipped, " +
+                std::to_string(state.result.failed) + " failed");
         const std::uint64_t tried = state.result.migrated + state.result.failed;
         if (!state.options.dry_run && state.options.rollback_when_failed_over && tried > 0 &&
             100.0 * static_cast<double>(state.result.failed) / static_cast<double>(tried) > *state.options.rollback_when_failed_over) {
@@ -901,6 +983,7 @@ private:
     void fail(run_state& state, const std::string& id, typename staged_type::savepoint_type point,
               document_outcome&& outcome, stage_failure&& failure, std::string_view original) {
         staged_.rollback_to(point);
+        log(log_level::warning, state.result.run, id, failure.stage + ": " + failure.message);
         outcome.outcome = "failed";
         outcome.stage = failure.stage;
         outcome.path = failure.path;
@@ -975,6 +1058,7 @@ private:
         staged_.commit();
         ++result.rolled_back;
         result.documents.push_back(id);
+        log(log_level::info, state.record.run, id, "rolled back to version " + std::to_string(b->schema));
     }
 
     /// Whether the bytes at `key` (a backup of `id`) are still needed by anything else.
@@ -1035,6 +1119,7 @@ private:
     };
     using latest_store_type = std::conditional_t<chunks, chunked_store<latest, staged_type>, no_latest_store>;
 
+    Log log_;
     migration_options options_;
     migration_keys keys_;
     mutable staged_type staged_;
