@@ -31,3 +31,4 @@
 #include <strata/compression/frame.hpp>
 #include <strata/compression/recompress.hpp>
 #include <strata/chunked.hpp>
+#include <strata/index.hpp>
