@@ -149,12 +149,21 @@ TEST_CASE_TEMPLATE("the sessions corpus: dry run, migration, read back, rollback
     CHECK(of_doc[0].after == strata::sha256::hash(expected.at(docs[0].id)).to_string());
     CHECK(m.journal_of_run(real.run).size() == docs.size());
 
+    // The index holds every session, in step with the documents.
+    {
+        std::vector<sessions::session_v3> latest;
+        for (const auto& d : docs) latest.push_back(*m.read(d.id));
+        CHECK(m.plan().index().verify(latest).ok());
+        CHECK(m.plan().index().size() == docs.size());
+    }
+
     // Roll everything back: the original bytes, exactly; no references left.
     const auto back = m.rollback_all();
     CHECK(back.rolled_back == docs.size());
     CHECK(back.failures.empty());
     for (const auto& d : docs) CHECK(m.stored_bytes(d.id) == d.json);
     CHECK(m.plan().cas().stats().references == 0);
+    CHECK(m.plan().index().size() == 0);  // no postings left either
     CHECK(m.status().at_latest == 0);
     CHECK(m.backups().empty());
     CHECK(m.journal_with_outcome("rolled_back").size() == docs.size());
