@@ -149,14 +149,27 @@ public:
  * (empty when none, e.g. opening), and the underlying reason as the OS or SQLite reported it.
  * `what()` reads, e.g.:
  * `storage: put "sessions/s-0001": write /data/store/…: No space left on device`
+ *
+ * An error is *transient* when the same call may succeed if simply tried again a little later
+ * and the failed call changed nothing (another process held a lock: SQLite's `SQLITE_BUSY`);
+ * `with_retry` (storage/retry.hpp) retries those and only those.
  */
 class storage_error : public error {
 public:
-    storage_error(std::string operation, std::string key, std::string reason)
+    storage_error(std::string operation, std::string key, std::string reason, bool transient = false)
         : error(compose(operation, key, reason)),
           operation_(std::move(operation)),
           key_(std::move(key)),
-          reason_(std::move(reason)) {}
+          reason_(std::move(reason)),
+          transient_(transient) {}
+
+    /// A transient error: the call changed nothing and may succeed when tried again later.
+    static storage_error transient_failure(std::string operation, std::string key, std::string reason) {
+        return storage_error(std::move(operation), std::move(key), std::move(reason), true);
+    }
+
+    /// Whether trying the same call again later may succeed (and this failure changed nothing).
+    bool transient() const noexcept { return transient_; }
 
     /// What was being done: "get", "put", "erase", "scan", "apply batch", "open", ….
     const std::string& operation() const noexcept { return operation_; }
@@ -180,6 +193,7 @@ private:
     std::string operation_;
     std::string key_;
     std::string reason_;
+    bool transient_ = false;
 };
 
 }  // namespace v1

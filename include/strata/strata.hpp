@@ -27,6 +27,8 @@
 #include <strata/storage/memory.hpp>
 #include <strata/storage/filesystem.hpp>
 #include <strata/storage/write_behind.hpp>
+#include <strata/storage/retry.hpp>
+#include <strata/storage/lease.hpp>
 #include <strata/cache.hpp>
 #include <strata/compression/frame.hpp>
 #include <strata/compression/recompress.hpp>

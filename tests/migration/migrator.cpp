@@ -479,3 +479,75 @@ TEST_CASE("the migrator logs runs and failures to its logging policy") {
     CHECK(all.back().message.find("run completed: 39 migrated") == 0);
     CHECK(all.back().run == "00000001");
 }
+
+namespace strict {
+
+/// The notes chain with validators: a v1 note needs a text; a v2 note's words must be "known"
+/// (a stand-in for a referential check against a store).
+template <class Backend>
+struct plan : lossy::plan<Backend> {
+    using lossy::plan<Backend>::plan;
+    void validate(const lossy::note_v1& n) const {
+        if (n.text.empty()) {
+            strata::validation_error e("a non-empty text", "\"\"");
+            e.prepend_key("text");
+            throw e;
+        }
+    }
+    void check_references(const lossy::note_v2& n) const {
+        for (std::size_t i = 0; i < n.words.size(); ++i) {
+            if (n.words[i].text == "gone") {
+                strata::validation_error e("a word the dictionary holds", "\"gone\"");
+                e.prepend_index(i);
+                e.prepend_key("words");
+                throw e;
+            }
+        }
+    }
+};
+
+}  // namespace strict
+
+TEST_CASE("validators and referential checks fail a document before anything is written") {
+    strata::memory_backend backend;
+    strata::migrator<strict::plan, strata::memory_backend> m(backend);
+    m.import("a", R"({"id":"a","text":"ok"})");
+    m.import("b", R"({"id":"b","text":""})");
+    m.import("c", R"({"id":"c","text":"gone"})");
+    const auto r = m.migrate_all();
+    CHECK(r.migrated == 1);
+    CHECK(r.failed == 2);
+    REQUIRE(r.documents.size() == 3);
+    CHECK(r.documents[1].stage == "validate");
+    CHECK(r.documents[1].path == "text");
+    CHECK(r.documents[1].error.find("a non-empty text") != std::string::npos);
+    CHECK(r.documents[2].stage == "validate");
+    CHECK(r.documents[2].path == "words[0]");
+    CHECK(m.stored_bytes("b") == R"({"id":"b","text":""})");
+    CHECK(m.stored_bytes("c") == R"({"id":"c","text":"gone"})");
+    CHECK(m.backups().size() == 1);
+    CHECK(m.failure_of("c")->path == "words[0]");
+    // The journal, as JSON: one entry per document, the failures with their paths.
+    const auto entries = m.journal_of_run(r.run);
+    REQUIRE(entries.size() == 3);
+    const std::string json = m.to_json(entries);
+    CHECK(json.find(R"("document":"c")") != std::string::npos);
+    CHECK(json.find(R"("path":"words[0]")") != std::string::npos);
+    CHECK(strata::json::decode<std::vector<strata::journal_entry>>(std::string_view(json)).size() == 3);
+}
+
+TEST_CASE("rollback points expire") {
+    strata::memory_backend backend;
+    std::int64_t now = 1'000'000;
+    strata::migration_options options;
+    options.now_ms = [&] { return now; };
+    strata::migrator<lossy::plan, strata::memory_backend> m(backend, options);
+    m.import("a", R"({"id":"a","text":"abc"})");
+    m.create_point("short", std::chrono::milliseconds(1000));
+    m.create_point("forever");
+    CHECK(m.expire_points().empty());
+    now += 1000;
+    CHECK(m.expire_points() == std::vector<std::string>{"short"});
+    REQUIRE(m.list_points().size() == 1);
+    CHECK(m.list_points()[0].name == "forever");
+}

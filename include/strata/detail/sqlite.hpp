@@ -48,13 +48,32 @@ inline std::string sqlite_reason(std::string_view message, int code, std::string
     return r;
 }
 
-/// Throws the `storage_error` for a failed call on `db` that returned `code`.
+/**
+ * Whether a failure with `code` (primary or extended) is transient: the statement changed
+ * nothing and may succeed when run again later.
+ * - SQLITE_BUSY (and its extended codes): another connection or process holds the lock past
+ *   the busy timeout, or a WAL snapshot went stale (SQLITE_BUSY_SNAPSHOT), or WAL recovery
+ *   runs elsewhere (SQLITE_BUSY_RECOVERY).
+ * - SQLITE_LOCKED: a conflict with another connection sharing the same cache.
+ * - SQLITE_PROTOCOL: in WAL mode, a connection lost the race to start a transaction dozens of
+ *   times over several seconds (SQLite's own retries gave up): contention, not damage.
+ * Not transient: SQLITE_FULL (a full disk does not empty itself in milliseconds), SQLITE_IOERR,
+ * SQLITE_NOMEM, SQLITE_CORRUPT, SQLITE_INTERRUPT (someone asked to stop) and every other code.
+ */
+inline constexpr bool sqlite_transient(int code) noexcept {
+    const int primary = code & 0xff;
+    return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_PROTOCOL;
+}
+
+/// Throws the `storage_error` for a failed call on `db` that returned `code` (transient for the
+/// codes `sqlite_transient` names).
 [[noreturn]] inline void sqlite_fail(sqlite3* db, int code, std::string_view operation, std::string_view key,
                                      std::string_view file) {
     // sqlite3_errmsg describes the most recent failure on this connection, which the caller
     // holds alone; without a connection (open ran out of memory) only the code is known.
     const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
-    throw storage_error(std::string(operation), std::string(key), sqlite_reason(message, code, file));
+    throw storage_error(std::string(operation), std::string(key), sqlite_reason(message, code, file),
+                        sqlite_transient(code));
 }
 
 /// A prepared statement, finalized on destruction.
@@ -161,7 +180,7 @@ public:
             std::string reason = sqlite_reason(db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc), rc, file);
             sqlite3_close_v2(db_);
             db_ = nullptr;
-            throw storage_error("open", "", std::move(reason));
+            throw storage_error("open", "", std::move(reason), sqlite_transient(rc));
         }
         sqlite3_extended_result_codes(db_, 1);
     }

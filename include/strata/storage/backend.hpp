@@ -18,6 +18,22 @@
  * | `count(prefix)`               | how many keys start with `prefix`                           |
  * | `apply(batch)`                | a `write_batch` of puts and erases, all or nothing          |
  *
+ * and, optionally (detected with the concepts below; memory, filesystem and SQLite have both):
+ *
+ * | call                                     | does                                             |
+ * |------------------------------------------|--------------------------------------------------|
+ * | `compare_and_put(key, expected, value)`  | atomically: when the key's value is `expected`   |
+ * |                                          | (`std::nullopt`: the key is absent), stores      |
+ * |                                          | `value` and returns `true`; else changes nothing |
+ * |                                          | and returns `false` (`has_compare_and_put`)      |
+ * | `compare_and_erase(key, expected)`       | atomically: when the key's value is `expected`,  |
+ * |                                          | erases it and returns `true`; else `false`       |
+ * |                                          | (`has_compare_and_erase`)                        |
+ *
+ * "Atomically" holds for every user of the store: other threads, and other processes where
+ * the backend is shared between processes (SQLite). The store lease (storage/lease.hpp) is
+ * built on them.
+ *
  * Ordering is by unsigned bytes (`memcmp`), the order of `std::string`'s `operator<` over
  * `char_traits<char>`. Errors are thrown as `strata::storage_error` carrying the operation, the
  * key and the OS or SQLite message (see error.hpp for why strata uses exceptions).
@@ -148,6 +164,31 @@ concept has_apply = requires(B& b, const write_batch& batch) { b.apply(batch); }
 template <class B>
 concept backend = has_get<B> && has_put<B> && has_erase<B> && has_contains<B> && has_scan<B> &&
                   has_count<B> && has_apply<B>;
+
+/**
+ * @brief The optional conditional put: `b.compare_and_put(key, expected, value)` returns `bool`.
+ *
+ * Atomically, when the key's current value equals `expected` (`std::nullopt`: the key is
+ * absent), stores `value` and returns `true`; otherwise changes nothing and returns `false`.
+ * `memory_backend`, `filesystem_backend` and `sqlite_backend` offer it.
+ */
+template <class B>
+concept has_compare_and_put = requires(B& b, std::string_view key, std::optional<std::string_view> expected,
+                                       std::string_view value) {
+    { b.compare_and_put(key, expected, value) } -> std::same_as<bool>;
+};
+
+/**
+ * @brief The optional conditional erase: `b.compare_and_erase(key, expected)` returns `bool`.
+ *
+ * Atomically, when the key is present with the value `expected`, erases it and returns
+ * `true`; otherwise changes nothing and returns `false`. `memory_backend`,
+ * `filesystem_backend` and `sqlite_backend` offer it.
+ */
+template <class B>
+concept has_compare_and_erase = requires(B& b, std::string_view key, std::string_view expected) {
+    { b.compare_and_erase(key, expected) } -> std::same_as<bool>;
+};
 
 /**
  * @brief Checks that `B` is a backend, with one `strata:` message per missing call that shows

@@ -276,6 +276,36 @@ public:
         apply_committed(ops, "apply batch");
     }
 
+    /**
+     * @brief When `key`'s value is `expected` (`std::nullopt`: absent), stores `value` (as
+     * `put` does) and returns `true`; else changes nothing and returns `false`.
+     *
+     * Atomic: the read and the write happen under the exclusive lock, and the directory's
+     * `flock` keeps every other process (and every other object) out of the store.
+     */
+    bool compare_and_put(std::string_view key, std::optional<std::string_view> expected, std::string_view value) {
+        std::unique_lock lock(mutex_);
+        const context ctx{"compare_and_put", key};
+        check_usable(ctx);
+        const auto current = read_value(ctx, path_of(key));
+        if (current ? !(expected && *current == *expected) : expected.has_value()) return false;
+        put_locked(ctx, value);
+        return true;
+    }
+
+    /**
+     * @brief When `key` is present with the value `expected`, erases it (as `erase` does) and
+     * returns `true`; else changes nothing and returns `false`. Atomic as `compare_and_put`.
+     */
+    bool compare_and_erase(std::string_view key, std::string_view expected) {
+        std::unique_lock lock(mutex_);
+        const context ctx{"compare_and_erase", key};
+        check_usable(ctx);
+        const auto current = read_value(ctx, path_of(key));
+        if (!current || *current != expected) return false;
+        return erase_locked(ctx);
+    }
+
 private:
     using operation = write_batch::operation;
 

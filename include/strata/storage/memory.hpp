@@ -62,6 +62,26 @@ public:
         return n;
     }
 
+    /// When `key`'s value is `expected` (`std::nullopt`: absent), stores `value` and returns
+    /// `true`; else changes nothing and returns `false`. Atomic: under the exclusive lock.
+    bool compare_and_put(std::string_view key, std::optional<std::string_view> expected, std::string_view value) {
+        std::unique_lock lock(mutex_);
+        auto it = map_.find(key);
+        const bool matches = it == map_.end() ? !expected.has_value() : expected && it->second == *expected;
+        if (matches) put_locked(key, value);
+        return matches;
+    }
+
+    /// When `key` is present with the value `expected`, erases it and returns `true`; else
+    /// changes nothing and returns `false`. Atomic: under the exclusive lock.
+    bool compare_and_erase(std::string_view key, std::string_view expected) {
+        std::unique_lock lock(mutex_);
+        auto it = map_.find(key);
+        if (it == map_.end() || it->second != expected) return false;
+        map_.erase(it);
+        return true;
+    }
+
     /// Applies every operation under one exclusive lock. Copying into a map cannot fail halfway
     /// in any way but `std::bad_alloc`; the map is then restored from a snapshot of the keys
     /// the batch touched, so the batch is still all or nothing.

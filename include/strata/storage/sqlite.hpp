@@ -39,6 +39,7 @@
  * | `busy_timeout` | 5 s by default (option) | another process (or a checkpoint) holding the lock is waited for instead of failing at once with `SQLITE_BUSY` |
  * | transactions | `BEGIN IMMEDIATE … COMMIT` per batch | the write lock is taken at the start, so the busy timeout applies and the batch cannot fail half-way on a lock; any failure rolls the whole batch back |
  * | statements | prepared once per connection (`SQLITE_PREPARE_PERSISTENT`), reset and unbound after each use | no SQL is parsed on the hot path; a reset statement ends its read transaction, so no reader holds back checkpoints |
+ * | compare_and_put / compare_and_erase | `BEGIN IMMEDIATE`, read, compare, write, `COMMIT` on the writer connection | the write lock is held from the read to the write, so the check and the change are one step for every thread and process |
  * | put | `INSERT … ON CONFLICT(key) DO UPDATE` (an upsert) | replaces the value in place and keeps the rowid, so replacing a value does not touch the key index (`INSERT OR REPLACE` would delete and re-insert the row) |
  * | checkpoints | SQLite's automatic ones (every ~1000 WAL pages), and on close | the last connection to close checkpoints and removes the `-wal` and `-shm` files |
  * | page size, cache size, mmap | SQLite's defaults (4 KiB, 2 MB, off) | nothing measured called for more |
@@ -56,7 +57,9 @@
  *
  * **Errors.** Every failure is a `storage_error` carrying the operation, the key, and SQLite's
  * own message with the result code's name and extended code, e.g.
- * `storage: put "k": database is locked (SQLITE_BUSY) in data/store.db`.
+ * `storage: put "k": database is locked (SQLITE_BUSY) in data/store.db`. `SQLITE_BUSY`,
+ * `SQLITE_LOCKED` and `SQLITE_PROTOCOL` (lock contention: the call changed nothing) make the
+ * error `transient()`, for `with_retry` (storage/retry.hpp).
  */
 #pragma once
 
@@ -248,12 +251,7 @@ public:
     void apply(const write_batch& batch) {
         if (batch.empty()) return;
         std::lock_guard lock(write_mutex_);
-        sqlite3* db = writer_.connection.get();
-        {
-            sqlite_use begin(writer_.begin, db, "apply batch", "", file_);
-            begin.step();
-        }
-        try {
+        in_transaction("apply batch", "", [&] {
             for (const auto& op : batch.operations()) {
                 if (op.what == write_batch::operation::kind::put) {
                     put_locked(op.key, op.value, "apply batch");
@@ -261,20 +259,32 @@ public:
                     erase_locked(op.key, "apply batch");
                 }
             }
-            sqlite_use commit(writer_.commit, db, "apply batch", "", file_);
-            commit.step();
-        } catch (...) {
-            // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, a RAISE(ROLLBACK)) have
-            // already rolled the transaction back; otherwise roll it back here.
-            if (sqlite3_get_autocommit(db) == 0) {
-                sqlite_use rollback(writer_.rollback, db, "apply batch", "", file_);
-                try {
-                    rollback.step();
-                } catch (...) {  // the first error is the one to report
-                }
-            }
-            throw;
-        }
+            return true;
+        });
+    }
+
+    // BEGIN IMMEDIATE takes the database's write lock, so no other connection or process
+    // writes between the read and the write.
+    bool compare_and_put(std::string_view key, std::optional<std::string_view> expected, std::string_view value) {
+        std::lock_guard lock(write_mutex_);
+        return in_transaction("compare_and_put", key, [&] {
+            const bool matches = read_on_writer(key, "compare_and_put", [&](std::optional<std::string_view> current) {
+                return current ? expected && *current == *expected : !expected.has_value();
+            });
+            if (matches) put_locked(key, value, "compare_and_put");
+            return matches;
+        });
+    }
+
+    bool compare_and_erase(std::string_view key, std::string_view expected) {
+        std::lock_guard lock(write_mutex_);
+        return in_transaction("compare_and_erase", key, [&] {
+            const bool matches = read_on_writer(key, "compare_and_erase", [&](std::optional<std::string_view> current) {
+                return current && *current == expected;
+            });
+            if (matches) erase_locked(key, "compare_and_erase");
+            return matches;
+        });
     }
 
     template <class Fn>
@@ -335,6 +345,45 @@ private:
             pool_cv_.notify_one();
             throw;
         }
+    }
+
+    /// Runs `fn()` in one write transaction (`BEGIN IMMEDIATE … COMMIT`) on the writer
+    /// connection, whose lock the caller holds, and returns its `bool`; any failure rolls it all
+    /// back (then the error is thrown).
+    template <class Fn>
+    bool in_transaction(std::string_view operation, std::string_view key, Fn&& fn) {
+        sqlite3* db = writer_.connection.get();
+        {
+            sqlite_use begin(writer_.begin, db, operation, key, file_);
+            begin.step();
+        }
+        try {
+            const bool result = fn();
+            sqlite_use commit(writer_.commit, db, operation, key, file_);
+            commit.step();
+            return result;
+        } catch (...) {
+            // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, a RAISE(ROLLBACK)) have
+            // already rolled the transaction back; otherwise roll it back here.
+            if (sqlite3_get_autocommit(db) == 0) {
+                sqlite_use rollback(writer_.rollback, db, operation, key, file_);
+                try {
+                    rollback.step();
+                } catch (...) {  // the first error is the one to report
+                }
+            }
+            throw;
+        }
+    }
+
+    /// Calls `fn(std::optional<std::string_view>)` with `key`'s value read on the writer
+    /// connection (inside its transaction), and returns what `fn` returns.
+    template <class Fn>
+    bool read_on_writer(std::string_view key, std::string_view operation, Fn&& fn) {
+        sqlite_use use(writer_.get, writer_.connection.get(), operation, key, file_);
+        use.bind_bytes(1, key);
+        if (!use.step()) return fn(std::optional<std::string_view>());
+        return fn(std::optional<std::string_view>(use.column_bytes(0)));
     }
 
     void put_locked(std::string_view key, std::string_view value, std::string_view operation) {
@@ -511,6 +560,21 @@ public:
     /// Applies `batch` in one transaction (`BEGIN IMMEDIATE … COMMIT`): all of it or, on any
     /// failure, none of it (then the error is thrown).
     void apply(const write_batch& batch) { store("apply batch").apply(batch); }
+    /**
+     * @brief When `key`'s value is `expected` (`std::nullopt`: absent), stores `value` and
+     * returns `true`; else changes nothing and returns `false`. One `BEGIN IMMEDIATE`
+     * transaction: atomic across threads and across processes sharing the file.
+     */
+    bool compare_and_put(std::string_view key, std::optional<std::string_view> expected, std::string_view value) {
+        return store("compare_and_put").compare_and_put(key, expected, value);
+    }
+    /**
+     * @brief When `key` is present with the value `expected`, erases it and returns `true`;
+     * else changes nothing and returns `false`. Atomic as `compare_and_put`.
+     */
+    bool compare_and_erase(std::string_view key, std::string_view expected) {
+        return store("compare_and_erase").compare_and_erase(key, expected);
+    }
 
     /// The file given to the constructor (`":memory:"` for an in-memory store).
     const std::filesystem::path& path() const { return store("path").path(); }

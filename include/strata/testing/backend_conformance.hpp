@@ -27,7 +27,8 @@
  * 16 MB value), prefix scans and counts, paging with `after` and `limit`, batches (order, the
  * last operation on a key wins, atomicity seen by a concurrent reader), concurrent readers with
  * one writer, and keys that are awkward for file names ('/', "..", '\\', ':', case, 1,000
- * bytes). Each case gets a fresh, empty scratch directory of its own (under the system's temp
+ * bytes), and, where the backend offers them, `compare_and_put` and `compare_and_erase`
+ * (absent against empty, exact bytes, atomic under racing threads). Each case gets a fresh, empty scratch directory of its own (under the system's temp
  * directory, removed afterwards) and a fresh backend made there by `backend_factory`. The
  * concurrent cases run for a few hundred milliseconds at most.
  */
@@ -749,6 +750,93 @@ DOCTEST_TEST_CASE_TEMPLATE_DEFINE("backend conformance: keys awkward for file na
     CHECK(beside == std::vector<std::string>{"work"});
 }
 
+DOCTEST_TEST_CASE_TEMPLATE_DEFINE("backend conformance: compare_and_put and compare_and_erase, where offered", B,
+                                  strata_conformance_compare_and_put) {
+    using namespace strata::detail::conformance;
+    using namespace std::literals;
+    if constexpr (!strata::has_compare_and_put<B> && !strata::has_compare_and_erase<B>) {
+        MESSAGE("this backend offers neither compare_and_put nor compare_and_erase (optional)");
+    } else {
+        fixture<B> fx;
+        B& b = fx.backend;
+        b.put("other", "o");
+
+        if constexpr (strata::has_compare_and_put<B>) {
+            // Absent: only an expectation of absence matches.
+            CHECK_FALSE(b.compare_and_put("k", "x"sv, "v1"));
+            CHECK_FALSE(b.contains("k"));
+            CHECK(b.compare_and_put("k", std::nullopt, "v1"));
+            CHECK(b.get("k") == some("v1"));
+            CHECK_FALSE(b.compare_and_put("k", std::nullopt, "v2"));  // present now
+            CHECK(b.get("k") == some("v1"));
+
+            // Present: only the exact bytes match (not a prefix, not a longer value).
+            CHECK_FALSE(b.compare_and_put("k", "v"sv, "v2"));
+            CHECK_FALSE(b.compare_and_put("k", "v1x"sv, "v2"));
+            CHECK_FALSE(b.compare_and_put("k", ""sv, "v2"));
+            CHECK(b.get("k") == some("v1"));
+            CHECK(b.compare_and_put("k", "v1"sv, "v2"));
+            CHECK(b.get("k") == some("v2"));
+
+            // An empty value is present, not absent; binary bytes compare in full.
+            b.put("e", "");
+            CHECK_FALSE(b.compare_and_put("e", std::nullopt, "x"));
+            CHECK(b.compare_and_put("e", ""sv, "a\0b"s));
+            CHECK_FALSE(b.compare_and_put("e", "a\0c"sv, "y"));
+            CHECK(b.compare_and_put("e", "a\0b"sv, ""));
+            CHECK(b.get("e") == some(""));
+            CHECK(b.get("other") == some("o"));  // neighbours untouched
+            CHECK(b.count("") == 3);
+        }
+        if constexpr (strata::has_compare_and_erase<B>) {
+            b.put("d", "dv");
+            CHECK_FALSE(b.compare_and_erase("absent", ""));
+            CHECK_FALSE(b.compare_and_erase("d", "d"));
+            CHECK_FALSE(b.compare_and_erase("d", "dv "));
+            CHECK(b.get("d") == some("dv"));
+            CHECK(b.compare_and_erase("d", "dv"));
+            CHECK_FALSE(b.contains("d"));
+            CHECK_FALSE(b.compare_and_erase("d", "dv"));
+            CHECK(b.get("other") == some("o"));
+        }
+        if constexpr (strata::has_compare_and_put<B>) {
+            // Atomic: threads increment one counter by read, then compare_and_put, retrying on a
+            // lost race; every increment that reported success is there once.
+            constexpr int threads = 3;
+            constexpr int increments = 20;
+            b.put("counter", "0");
+            std::atomic<int> successes{0};
+            std::atomic<int> errors{0};
+            std::vector<std::thread> workers;
+            for (int t = 0; t < threads; ++t) {
+                workers.emplace_back([&] {
+                    for (int i = 0; i < increments;) {
+                        try {
+                            const auto current = b.get("counter");
+                            if (!current) {
+                                errors.fetch_add(1);
+                                return;
+                            }
+                            const auto next = std::to_string(std::stoi(*current) + 1);
+                            if (b.compare_and_put("counter", std::optional<std::string_view>(*current), next)) {
+                                successes.fetch_add(1);
+                                ++i;
+                            }
+                        } catch (...) {
+                            errors.fetch_add(1);
+                            return;
+                        }
+                    }
+                });
+            }
+            for (auto& w : workers) w.join();
+            CHECK(errors.load() == 0);
+            CHECK(successes.load() == threads * increments);
+            CHECK(b.get("counter") == some(std::to_string(threads * increments)));
+        }
+    }
+}
+
 /**
  * @brief Registers every conformance case for each backend type given (at namespace scope, in
  * one test translation unit per type): `STRATA_BACKEND_CONFORMANCE(my_backend);`.
@@ -767,4 +855,5 @@ DOCTEST_TEST_CASE_TEMPLATE_DEFINE("backend conformance: keys awkward for file na
     DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_batch, __VA_ARGS__);            \
     DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_batch_atomicity, __VA_ARGS__);  \
     DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_concurrency, __VA_ARGS__);      \
-    DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_awkward_keys, __VA_ARGS__)
+    DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_awkward_keys, __VA_ARGS__);     \
+    DOCTEST_TEST_CASE_TEMPLATE_INVOKE(strata_conformance_compare_and_put, __VA_ARGS__)
