@@ -131,6 +131,43 @@ TEST_CASE("base64: every byte value in every position is accepted exactly when i
     }
 }
 
+TEST_CASE("base64: long texts (the vector path) accept exactly the alphabet, at every offset") {
+    // 120 characters: three blocks of 32 go through the AVX2 decoder where the CPU has it, the
+    // rest through the table decoder. A bad character anywhere is found, at its offset, and a
+    // good one anywhere decodes to what the table decoder gives.
+    const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string bytes(90, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 37 + 11);
+    const std::string good = strata::base64_encode(bytes);
+    REQUIRE(good.size() == 120);
+    REQUIRE(strata::base64_decode(good) == bytes);
+    // Every byte value at each of the 32 lanes of the first block; elsewhere (later blocks, the
+    // table decoder's part), characters from each class: both kinds of neighbours of the
+    // alphabet's ranges, '=', the URL-safe alphabet's, the escape, bytes of 0x80 and up.
+    using namespace std::string_view_literals;
+    const std::string_view samples = "AZaz09+/=*-_\\@[`{\x00\x7f\x80\xff"sv;
+    for (int c = 0; c < 256; ++c) {
+        const bool valid = alphabet.find(static_cast<char>(c)) != std::string_view::npos;
+        const bool sample = samples.find(static_cast<char>(c)) != std::string_view::npos;
+        for (std::size_t position = 0; position < (sample ? 116 : 32); ++position) {  // not the last group
+            std::string text = good;
+            text[position] = static_cast<char>(c);
+            CAPTURE(c);
+            CAPTURE(position);
+            if (valid) {
+                // The reference: the original bytes with the changed group decoded alone.
+                std::string expected = bytes;
+                const std::size_t group = position / 4;
+                expected.replace(group * 3, 3, strata::base64_decode(std::string_view(text).substr(group * 4, 4)));
+                REQUIRE(strata::base64_decode(text) == expected);
+            } else {
+                const std::string message = decode_error_text(text);
+                REQUIRE(message.find(" at offset " + std::to_string(position)) != std::string::npos);
+            }
+        }
+    }
+}
+
 TEST_CASE("base64: errors give the offset and the character") {
     CHECK(decode_error_text("aGVs*A==") == "at (root): expected base64, found the character '*' at offset 4");
     CHECK(decode_error_text(std::string_view("aGVsbG8\0", 8)) ==
@@ -192,6 +229,29 @@ TEST_CASE("base64_bytes: the codec decodes the text straight into bytes and writ
     // Escapes are legal JSON in a base64 string ("\/" is '/'): the slow path unescapes first.
     CHECK(strata::json::decode<holder>(R"({"att":{"name":"","data":"\/\/\/\/"}})").att.data.bytes == "\xff\xff\xff");
     CHECK(strata::json::decode<holder>(R"({"att":{"name":"","data":"\u0041QID"}})").att.data.bytes == "\x01\x02\x03");
+    // Long texts, with an escape at the start, in the middle, at the end: decoded as if the
+    // escape were the character itself, and an error is placed in the unescaped text.
+    std::string bytes(300, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(255 - i);
+    std::string text = strata::base64_encode(bytes);  // 400 characters
+    for (std::size_t at : {std::size_t{0}, std::size_t{70}, std::size_t{396}}) {
+        std::string with_slash = text;
+        with_slash[at] = '/';
+        std::string escaped = with_slash;
+        escaped.replace(at, 1, "\\/");
+        CAPTURE(at);
+        const std::string json = R"({"att":{"name":"","data":")" + escaped + R"("}})";
+        CHECK(strata::json::decode<holder>(json).att.data.bytes == strata::base64_decode(with_slash));
+        std::string bad = escaped;
+        bad[at == 0 ? 100 : 0] = '*';
+        try {
+            (void)strata::json::decode<holder>(R"({"att":{"name":"","data":")" + bad + R"("}})");
+            FAIL("no error");
+        } catch (const strata::decode_error& e) {
+            CHECK(e.path() == "att.data");
+            CHECK(e.found() == "the character '*' at offset " + std::to_string(at == 0 ? 99 : 0));
+        }
+    }
     // Whitespace after the string is not part of it.
     CHECK(strata::json::decode<holder>("{\"att\":{\"name\":\"\",\"data\":\"AQID\" \n}}").att.data.bytes == "\x01\x02\x03");
 }

@@ -1,5 +1,6 @@
 // strata::dual_reader and version detection, on the sessions schema (v1 -> v2 -> v3) of
 // ../shared/spec/sessions-schema.md; and the sessions helpers the steps rely on.
+#include "sessions/corpus.hpp"
 #include "sessions/schema.hpp"
 
 #include <strata/dual_read.hpp>
@@ -255,6 +256,23 @@ TEST_CASE("dual_reader reads v1, v2 and v3 into the same latest record") {
     CHECK(counters.newer_passed == 0);
 }
 
+TEST_CASE("dual_reader reads padded bytes in place, with the same result") {
+    sessions_fixture f;
+    strata::dual_reader reader{f.chain, detector{}};
+    for (std::string_view json : {session_v1_json, session_v2_json, session_v3_json}) {
+        std::string stored(json);
+        stored.reserve(stored.size() + simdjson::SIMDJSON_PADDING);
+        const std::string expected = reader.write(reader.read("doc", json));
+        CHECK(reader.write(reader.read("doc", simdjson::padded_string_view(stored))) == expected);
+        CHECK(reader.write(reader.read("doc", simdjson::padded_string(json))) == expected);
+        auto passed = reader.read_or_pass("doc", simdjson::padded_string_view(stored));
+        REQUIRE(std::holds_alternative<sessions::session_v3>(passed));
+        CHECK(reader.write(std::get<sessions::session_v3>(passed)) == expected);
+    }
+    CHECK(reader.counters().reads_per_version[1] == 4);
+    CHECK(reader.counters().upgrades == 8);
+}
+
 TEST_CASE("a v1 document without schema_version is v1") {
     sessions_fixture f;
     strata::dual_reader reader{f.chain, detector{}};
@@ -444,6 +462,28 @@ TEST_CASE("a document that fails leaves the reader usable for the next") {
         CHECK_THROWS_AS(reader.read("bad", bad), strata::decode_error);
         CHECK(reader.write(reader.read("v1", session_v1_json)) == expected);
         CHECK(reader.write(reader.read("v2", session_v2_json)) == expected);
+    }
+}
+
+TEST_CASE("one reader over many different documents gives what a fresh reader gives for each") {
+    // The reader keeps its old-version records (and their vectors' buffers) from one document
+    // to the next: nothing of an earlier document may show in a later one.
+    const auto docs = sessions_corpus::generate({.count = 40, .big = 1});
+    sessions_fixture shared;
+    strata::dual_reader reader{shared.chain, detector{}};
+    std::size_t index = 0;
+    for (const auto& doc : docs) {
+        CAPTURE(doc.id);
+        if (index++ % 7 == 3) {  // now and then a document that fails halfway through
+            std::string broken = doc.json;
+            const std::size_t at = broken.rfind("\"id\"");
+            REQUIRE(at != std::string::npos);
+            broken.replace(at, 4, "\"id\":7,\"id\"");
+            CHECK_THROWS_AS(reader.read(doc.id, broken), strata::decode_error);
+        }
+        sessions_fixture fresh;
+        strata::dual_reader once{fresh.chain, detector{}};
+        CHECK(reader.write(reader.read(doc.id, doc.json)) == once.write(once.read(doc.id, doc.json)));
     }
 }
 

@@ -417,6 +417,39 @@ TEST_CASE("strings: every control character is escaped and reads back") {
     }
 }
 
+TEST_CASE("strings: long strings with one special character anywhere are escaped there") {
+    // 40 characters: the encoder tests 16 at a time, then 8, then the rest; the decoder takes
+    // strings without escapes straight from the input. Each special character at each
+    // position must be found, escaped (or, for UTF-8 and DEL, written as it is) and read back.
+    const std::pair<std::string, std::string> specials[] = {
+        {"\"", "\\\""},         {"\\", "\\\\"},     {std::string(1, '\0'), "\\u0000"},
+        {"\x01", "\\u0001"},     {"\n", "\\n"},        {"\x1f", "\\u001f"},
+        {"\x7f", "\x7f"},         {"\xC3\xA9", "\xC3\xA9"}, {"\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"}};
+    strata::json::decoder decoder;
+    for (const auto& [special, written] : specials) {
+        for (std::size_t position = 0; position < 40; ++position) {
+            std::string text(40, 'a'), expected(40, 'a');
+            text.replace(position, 1, special);
+            expected.replace(position, 1, written);
+            CAPTURE(position);
+            const std::string encoded = strata::json::encode(box<std::string>{text});
+            REQUIRE(encoded == "{\"v\":\"" + expected + "\"}");
+            REQUIRE(decoder.decode<box<std::string>>(encoded).v == text);
+        }
+    }
+    // A long string that is nothing but escapes, and one with an escape only at its end.
+    CHECK(decoder.decode<box<std::string>>(R"({"v":"\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n"})").v == std::string(17, '\n'));
+    CHECK(decoder.decode<box<std::string>>(R"({"v":"abcdefghijklmnopqrstuvwxyz\u0041"})").v ==
+          "abcdefghijklmnopqrstuvwxyzA");
+}
+
+TEST_CASE("strings: a raw control character in the input is an error, not copied") {
+    const std::string json = std::string("{\"v\":\"abc") + '\x01' + "def\"}";
+    CHECK(decode_failure<box<std::string>>(json).has_value());
+    const std::string tab = std::string("{\"v\":\"abc") + '\t' + "def\"}";
+    CHECK(decode_failure<box<std::string>>(tab).has_value());
+}
+
 TEST_CASE("strings: a mix of everything round trips") {
     const std::string text = std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80") +
                              std::string(1, '\0') + "end";
@@ -1326,6 +1359,51 @@ TEST_CASE("iterate and decode_document read a document looked at first") {
     REQUIRE(error.has_value());
     CHECK(error->expected() == "the end of the document");
     CHECK_THROWS_AS(decoder.iterate(""), strata::decode_error);
+}
+
+TEST_CASE("a document with padding is parsed in place; one without is copied") {
+    strata::json::decoder decoder;
+    const std::string_view json = R"({"x":1,"y":-2})";
+    // Padding that looks like more JSON: its contents must not matter.
+    std::string buffer(json);
+    buffer += std::string(simdjson::SIMDJSON_PADDING, '9');
+    const simdjson::padded_string_view padded(buffer.data(), json.size(), buffer.size());
+
+    auto doc = decoder.iterate(padded);
+    const char* at = nullptr;
+    REQUIRE(doc.current_location().get(at) == simdjson::SUCCESS);
+    CHECK(at == buffer.data());  // in place
+    CHECK(decoder.decode<point>(padded) == point{1, -2});
+    point p;
+    decoder.decode_into(padded, p);
+    CHECK(p == point{1, -2});
+    CHECK(strata::json::decode<point>(padded) == point{1, -2});
+
+    // A root array followed by more numbers and brackets in the padding ends where it ends.
+    std::string numbers = "[4,2]";
+    numbers += std::string(simdjson::SIMDJSON_PADDING, ']');
+    numbers.replace(5, 3, ",7]");
+    CHECK(decoder.decode<std::vector<int>>(simdjson::padded_string_view(numbers.data(), 5, numbers.size())) ==
+          std::vector<int>{4, 2});
+
+    // Too little padding: copied (the document then lives in the decoder's buffer).
+    const simdjson::padded_string_view short_padding(buffer.data(), json.size(), json.size() + 8);
+    auto copied = decoder.iterate(short_padding);
+    REQUIRE(copied.current_location().get(at) == simdjson::SUCCESS);
+    CHECK(at != buffer.data());
+    CHECK(decoder.decode<point>(short_padding) == point{1, -2});
+
+    // A simdjson::padded_string, and errors, work the same way.
+    const simdjson::padded_string owned(json);
+    CHECK(decoder.decode<point>(owned) == point{1, -2});
+    CHECK(strata::json::decode<point>(owned) == point{1, -2});
+    std::string trailing = R"({"x":1,"y":2} z)";
+    trailing.reserve(trailing.size() + simdjson::SIMDJSON_PADDING);
+    const auto error = error_of<strata::decode_error>(
+        [&] { (void)decoder.decode<point>(simdjson::padded_string_view(trailing)); });
+    REQUIRE(error.has_value());
+    CHECK(error->expected() == "the end of the document");
+    CHECK(error->found() == "more content: z");
 }
 
 TEST_CASE("type_name describes what the codec expects") {

@@ -141,7 +141,7 @@ struct carries<std::map<std::string, A>, std::map<std::string, B>> {
 };
 
 template <class To, class From>
-To carry_struct(From& from);
+void carry_struct_into(From& from, To& to);
 
 // Carries `from` into `to`; FromOwner/ToOwner are the structs holding them (for naming).
 template <class FromOwner, class ToOwner, class A, class B>
@@ -162,7 +162,7 @@ void carry_value(A& from, B& to) {
     } else if constexpr (std::is_same_v<A, B>) {
         to = std::move(from);
     } else if constexpr (is_reflected<A> && is_reflected<B>) {
-        to = carry_struct<B>(from);
+        carry_struct_into(from, to);
     } else if constexpr (requires { from.size(); from.begin()->first; }) {  // string maps
         to.clear();
         for (auto& [key, item] : from) carry_value<FromOwner, ToOwner>(item, to[key]);
@@ -181,12 +181,14 @@ void carry_value(A& from, B& to) {
     }
 }
 
+// Carries `from` into `to`, member by member, in place. Members of `to` that do not carry over
+// are left as they are (value-initialised by the callers: carry_struct, vector resize,
+// optional emplace).
 template <class To, class From>
-To carry_struct(From& from) {
+void carry_struct_into(From& from, To& to) {
     static_assert(renames_are_members<To>(),
                   "strata: `renames` names a member the struct does not declare: each entry is "
                   "{\"member in this version\", \"its name in the version before\"}");
-    To to{};
     for_each_member_index<To>([&](auto to_index) {
         constexpr std::size_t J = decltype(to_index)::value;
         constexpr std::string_view source = previous_name<To>(member_name<To, J>);
@@ -199,6 +201,12 @@ To carry_struct(From& from) {
             }
         }
     });
+}
+
+template <class To, class From>
+To carry_struct(From& from) {
+    To to{};
+    carry_struct_into(from, to);
     return to;
 }
 

@@ -366,8 +366,14 @@ public:
     template <class V>
         requires(valid && has_version<V>)
     latest upgrade(V&& record) {
-        return upgrade_from<version_of<std::remove_cvref_t<V>> - first_version>(
-            std::remove_cvref_t<V>(std::forward<V>(record)));
+        if constexpr (std::is_rvalue_reference_v<V&&> && !std::is_const_v<std::remove_reference_t<V>>) {
+            // The first step gets the caller's record itself (it moves what it keeps out of
+            // it), not a moved copy: a caller that reuses the record keeps its buffers.
+            return upgrade_from<version_of<std::remove_cvref_t<V>> - first_version>(std::move(record));
+        } else {
+            return upgrade_from<version_of<std::remove_cvref_t<V>> - first_version>(
+                std::remove_cvref_t<V>(record));
+        }
     }
 
     /**

@@ -26,11 +26,13 @@
 #include <strata/json/encode.hpp>
 #include <strata/version_detection.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -104,8 +106,48 @@ public:
      * @throws decode_error (naming the document and path), version_error for versions the
      * chain does not know
      */
-    latest read(std::string_view id, std::string_view bytes) {
-        auto result = read_or_pass(id, bytes);
+    latest read(std::string_view id, std::string_view bytes) { return read_latest(id, bytes); }
+    /**
+     * @brief As above, for bytes followed by `SIMDJSON_PADDING` bytes of readable memory (a
+     * `std::string` with that much spare capacity, say): parsed in place, with no copy.
+     */
+    latest read(std::string_view id, simdjson::padded_string_view bytes) { return read_latest(id, bytes); }
+    /// As above, for bytes held in a `simdjson::padded_string`.
+    template <std::same_as<simdjson::padded_string> Padded>
+    latest read(std::string_view id, const Padded& bytes) {
+        return read_latest(id, simdjson::padded_string_view(bytes));
+    }
+    /// As above, for a document without a name.
+    latest read(std::string_view bytes) { return read({}, bytes); }
+
+    /// The latest version of a document, or the document untouched when it is newer.
+    std::variant<latest, newer_document> read_or_pass(std::string_view id,
+                                                      std::string_view bytes) {
+        return read_any(id, bytes);
+    }
+    /// As above, for bytes that have padding (parsed in place).
+    std::variant<latest, newer_document> read_or_pass(std::string_view id,
+                                                      simdjson::padded_string_view bytes) {
+        return read_any(id, bytes);
+    }
+
+    /// The bytes of a latest-version record.
+    std::string write(const latest& value) const { return json::encode<Options>(value); }
+    /// Appends the bytes of a latest-version record to `out`.
+    void write_to(std::string& out, const latest& value) const {
+        json::encode_to<Options>(out, value);
+    }
+
+    /// What this reader has seen so far.
+    const dual_read_counters& counters() const noexcept { return counters_; }
+
+    /// The chain this reader upgrades with.
+    Chain& chain() noexcept { return *chain_; }
+
+private:
+    template <class Bytes>
+    latest read_latest(std::string_view id, Bytes bytes) {
+        auto result = read_any(id, bytes);
         if (auto* newer = std::get_if<newer_document>(&result)) {
             throw version_error("document \"" + std::string(id) + "\" is schema version " +
                                 std::to_string(newer->version) + ", newer than this program's "
@@ -114,12 +156,11 @@ public:
         }
         return std::get<latest>(std::move(result));
     }
-    /// As above, for a document without a name.
-    latest read(std::string_view bytes) { return read({}, bytes); }
 
-    /// The latest version of a document, or the document untouched when it is newer.
-    std::variant<latest, newer_document> read_or_pass(std::string_view id,
-                                                      std::string_view bytes) {
+    // Bytes: std::string_view (copied into the decoder's padded buffer) or
+    // simdjson::padded_string_view (parsed in place when the padding is there).
+    template <class Bytes>
+    std::variant<latest, newer_document> read_any(std::string_view id, Bytes bytes) {
         try {
             auto doc = decoder_.iterate(bytes);
             const schema_version_t stored = detector_.detect(bytes, doc);
@@ -151,20 +192,6 @@ public:
         }
     }
 
-    /// The bytes of a latest-version record.
-    std::string write(const latest& value) const { return json::encode<Options>(value); }
-    /// Appends the bytes of a latest-version record to `out`.
-    void write_to(std::string& out, const latest& value) const {
-        json::encode_to<Options>(out, value);
-    }
-
-    /// What this reader has seen so far.
-    const dual_read_counters& counters() const noexcept { return counters_; }
-
-    /// The chain this reader upgrades with.
-    Chain& chain() noexcept { return *chain_; }
-
-private:
     template <std::size_t... I>
     latest decode_and_upgrade(schema_version_t stored, simdjson::ondemand::document& doc,
                               std::index_sequence<I...>) {
@@ -176,17 +203,34 @@ private:
         return std::move(*result);
     }
 
+    // An old version is decoded into a record the reader keeps: the steps move its members out,
+    // but its vectors keep their buffers, so the next document of that version fills them
+    // without growing them again (the decoder resets everything else).
     template <schema_version_t V>
     latest decode_version(simdjson::ondemand::document& doc) {
-        typename Chain::template version_type<V> record{};
-        decoder_.decode_document<Options>(doc, record);
-        return chain_->upgrade(std::move(record));
+        if constexpr (V < Chain::latest_version) {
+            auto& record = std::get<V - Chain::first_version>(old_records_);
+            decoder_.decode_document<Options>(doc, record);
+            return chain_->upgrade(std::move(record));
+        } else {
+            latest record{};
+            decoder_.decode_document<Options>(doc, record);
+            return record;
+        }
     }
+
+    template <class Indices>
+    struct records_of;
+    template <std::size_t... I>
+    struct records_of<std::index_sequence<I...>> {
+        using type = std::tuple<typename Chain::template version_type<Chain::first_version + I>...>;
+    };
 
     Chain* chain_;
     Detector detector_;
     Mode mode_;
     json::decoder decoder_;
+    typename records_of<std::make_index_sequence<Chain::step_count>>::type old_records_;
     dual_read_counters counters_;
 };
 

@@ -18,6 +18,12 @@
  * (the codec adds the JSON path). When `needs_escaping` is false, `encode` promises to write
  * only characters that need no escape in a JSON string (printable ASCII but `"` and `\`), and
  * the codec writes them as they are.
+ *
+ * Optionally, `static constexpr bool rejects_backslash = true;` promises that `decode` throws
+ * for every text holding a backslash (base64, hex digests, numbers: any format whose alphabet
+ * lacks it). The codec then hands `decode` the string's raw text at once, without first
+ * scanning it for escapes, and unescapes and retries only when that fails on a text that does
+ * hold one. Leave it out (or false) when a backslash can be part of a valid text.
  */
 #pragma once
 
@@ -40,6 +46,12 @@ concept is_string_coded = requires(std::string_view text, T& out, const T& value
     { string_coded<T>::expected } -> std::convertible_to<std::string_view>;
     string_coded<T>::decode(text, out);
     string_coded<T>::encode(value, buffer);
+};
+
+/// Whether `string_coded<T>` declares `rejects_backslash = true` (see the file comment).
+template <class T>
+concept string_coded_rejects_backslash = requires {
+    requires string_coded<T>::rejects_backslash;
 };
 
 }  // namespace v1

@@ -34,6 +34,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <concepts>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -44,6 +46,10 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace strata {
 inline namespace v1 {
@@ -178,21 +184,79 @@ inline std::string_view raw_text(od::value& value) {
     return text;
 }
 
-// A string_coded type: its decode gets the string's contents, straight from the input when
-// the string holds no escape (no copy, no unescaping), unescaped by simdjson otherwise.
+// The length of the string whose contents start at `p` (just after its opening quote) when it
+// holds no escape, or npos at the first backslash. The string must be a JSON string token that
+// stage 1 has seen closed, in a padded buffer: the scan stops at the closing quote, and its
+// 16-byte reads stay inside the padding past the document's end, as simdjson's own do.
+inline std::size_t unescaped_length(const char* p) noexcept {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    for (std::size_t i = 0;; i += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)));
+        const auto escapes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, backslash)));
+        if ((quotes | escapes) != 0) {
+            // The first of them decides: a quote first ends the string, a backslash first
+            // starts an escape.
+            const int first_quote = quotes != 0 ? std::countr_zero(quotes) : 16;
+            const int first_escape = escapes != 0 ? std::countr_zero(escapes) : 16;
+            if (first_escape < first_quote) return std::string_view::npos;
+            return i + static_cast<std::size_t>(first_quote);
+        }
+    }
+#else
+    for (std::size_t i = 0;; ++i) {
+        if (p[i] == '"') return i;
+        if (p[i] == '\\') return std::string_view::npos;
+    }
+#endif
+}
+
+// The contents of a string value: straight from the input when the string holds no escape
+// (no copy, no unescaping: stage 1 has already checked the input's UTF-8 and rejected raw
+// control characters), unescaped by simdjson into its string buffer otherwise. Either view
+// lasts until the next value is read.
+template <class Expected>
+std::string_view string_contents(od::value& value, Expected&& expected) {
+    const std::string_view token = value.raw_json_token();
+    std::string_view text;
+    std::size_t length = std::string_view::npos;
+    if (!token.empty() && token.front() == '"') length = unescaped_length(token.data() + 1);
+    if (length != std::string_view::npos) {
+        od::raw_json_string raw;
+        if (auto e = value.get_raw_json_string().get(raw)) fail(e, value, expected());
+        text = std::string_view(token.data() + 1, length);
+    } else if (auto e = value.get_string().get(text)) {
+        fail(e, value, expected());
+    }
+    return text;
+}
+
+// A string_coded type: its decode gets the string's contents (see string_contents). A type
+// whose decode rejects every text holding a backslash (`rejects_backslash`) gets the raw text
+// at once, without the scan for escapes; only when that fails and the text does hold a
+// backslash is it unescaped and decoded again.
 template <class T>
 void decode_string_coded(od::value& value, T& out) {
-    const std::string_view token = trim_right(value.raw_json_token());
-    std::string_view text;
-    if (token.size() >= 2 && token.front() == '"' && token.back() == '"' &&
-        std::memchr(token.data() + 1, '\\', token.size() - 2) == nullptr) {
-        od::raw_json_string raw;
-        if (auto e = value.get_raw_json_string().get(raw)) fail(e, value, type_name<T>());
-        text = token.substr(1, token.size() - 2);
-    } else if (auto e = value.get_string().get(text)) {
-        fail(e, value, type_name<T>());
+    if constexpr (string_coded_rejects_backslash<T>) {
+        const std::string_view token = trim_right(value.raw_json_token());
+        if (token.size() >= 2 && token.front() == '"' && token.back() == '"') {
+            const std::string_view raw = token.substr(1, token.size() - 2);
+            bool decoded = false;
+            try {
+                string_coded<T>::decode(raw, out);
+                decoded = true;
+            } catch (const decode_error&) {
+                if (raw.find('\\') == std::string_view::npos) throw;
+            }
+            if (decoded) {
+                od::raw_json_string consumed;
+                if (auto e = value.get_raw_json_string().get(consumed)) fail(e, value, type_name<T>());
+                return;
+            }
+        }
     }
-    string_coded<T>::decode(text, out);
+    string_coded<T>::decode(string_contents(value, [] { return type_name<T>(); }), out);
 }
 
 template <class T>
@@ -235,8 +299,7 @@ void decode_value(od::value& value, T& out) {
         }
         out = static_cast<T>(v);
     } else if constexpr (std::is_same_v<T, std::string>) {
-        std::string_view s;
-        if (auto e = value.get_string().get(s)) fail(e, value, "string");
+        const std::string_view s = string_contents(value, [] { return std::string("string"); });
         out.assign(s.data(), s.size());
     } else if constexpr (std::is_same_v<T, raw_json>) {
         out.assign(std::string(raw_text(value)));
@@ -462,6 +525,18 @@ inline void expect_end(od::document& doc, const char* end) {
 /**
  * @brief Decodes JSON documents into reflected structs. Keep one per thread and reuse it: it
  * owns simdjson's parser and a padded copy buffer, so decoding allocates almost nothing.
+ *
+ * simdjson reads up to `SIMDJSON_PADDING` (64) bytes past the end of a document. A document
+ * given as a `std::string_view` is therefore copied into the decoder's padded buffer first. A
+ * caller whose bytes are followed by that much readable memory (a `std::string` whose capacity
+ * exceeds its size by 64, a `simdjson::padded_string`, a buffer read from a store with room to
+ * spare) says so with a `simdjson::padded_string_view`, and the document is parsed in place,
+ * with no copy; the padding's contents do not matter. A view with less padding is copied.
+ * @code
+ * std::string bytes = load();                       // e.g. from a backend
+ * bytes.reserve(bytes.size() + simdjson::SIMDJSON_PADDING);
+ * auto note = decoder.decode<note_v2>(simdjson::padded_string_view(bytes));
+ * @endcode
  */
 class decoder {
 public:
@@ -477,15 +552,37 @@ public:
         decode_into<Options>(json, out);
         return out;
     }
+    /// Decodes one document that has padding (parsed in place; see the class comment).
+    template <class T, json_options Options = json_options{}>
+    T decode(simdjson::padded_string_view json) {
+        T out{};
+        decode_into<Options>(json, out);
+        return out;
+    }
+    /// Decodes one document held in a `simdjson::padded_string` (parsed in place).
+    template <class T, json_options Options = json_options{},
+              std::same_as<simdjson::padded_string> Padded>
+    T decode(const Padded& json) {
+        return decode<T, Options>(simdjson::padded_string_view(json));
+    }
 
     /// Decodes one document into an existing value (reusing its storage).
     template <json_options Options = json_options{}, class T>
     void decode_into(std::string_view json, T& out) {
         detail::od::document doc = iterate(json);
-        detail::od::value root;
-        if (auto e = doc.get_value().get(root)) detail::malformed(e);
-        detail::decode_value<Options>(root, out);
-        detail::expect_end(doc, end_);
+        decode_document<Options>(doc, out);
+    }
+    /// As above, for a document that has padding (parsed in place).
+    template <json_options Options = json_options{}, class T>
+    void decode_into(simdjson::padded_string_view json, T& out) {
+        detail::od::document doc = iterate(json);
+        decode_document<Options>(doc, out);
+    }
+    /// As above, for a document held in a `simdjson::padded_string`.
+    template <json_options Options = json_options{}, std::same_as<simdjson::padded_string> Padded,
+              class T>
+    void decode_into(const Padded& json, T& out) {
+        decode_into<Options>(simdjson::padded_string_view(json), out);
     }
 
     /**
@@ -500,11 +597,20 @@ public:
         std::copy(json.begin(), json.end(), buffer_.begin());
         std::fill_n(buffer_.begin() + static_cast<std::ptrdiff_t>(json.size()),
                     simdjson::SIMDJSON_PADDING, '\0');  // nothing of an earlier document
-        end_ = buffer_.data() + json.size();
-        detail::od::document doc;
-        auto e = parser_.iterate(buffer_.data(), json.size(), buffer_.size()).get(doc);
-        if (e) detail::malformed(e);
-        return doc;
+        return start(buffer_.data(), json.size(), buffer_.size());
+    }
+    /**
+     * @brief As above, over the caller's own bytes when they have `SIMDJSON_PADDING` bytes of
+     * padding (no copy; the bytes must outlive the document), over a padded copy otherwise.
+     */
+    detail::od::document iterate(simdjson::padded_string_view json) {
+        if (json.padding() < simdjson::SIMDJSON_PADDING) return iterate(std::string_view(json));
+        return start(json.data(), json.size(), json.capacity());
+    }
+    /// As above, for a document held in a `simdjson::padded_string`.
+    template <std::same_as<simdjson::padded_string> Padded>
+    detail::od::document iterate(const Padded& json) {
+        return iterate(simdjson::padded_string_view(json));
     }
 
     /// Decodes a document already opened with iterate() (and rewound).
@@ -517,6 +623,13 @@ public:
     }
 
 private:
+    detail::od::document start(const char* data, std::size_t size, std::size_t capacity) {
+        end_ = data + size;
+        detail::od::document doc;
+        if (auto e = parser_.iterate(data, size, capacity).get(doc)) detail::malformed(e);
+        return doc;
+    }
+
     simdjson::ondemand::parser parser_;
     std::string buffer_;
     const char* end_ = nullptr;
@@ -527,6 +640,17 @@ template <class T, json_options Options = json_options{}>
 T decode(std::string_view json) {
     thread_local decoder reusable;
     return reusable.decode<T, Options>(json);
+}
+/// As above, for a document that has padding (parsed in place; see `decoder`).
+template <class T, json_options Options = json_options{}>
+T decode(simdjson::padded_string_view json) {
+    thread_local decoder reusable;
+    return reusable.decode<T, Options>(json);
+}
+/// As above, for a document held in a `simdjson::padded_string`.
+template <class T, json_options Options = json_options{}, std::same_as<simdjson::padded_string> Padded>
+T decode(const Padded& json) {
+    return decode<T, Options>(simdjson::padded_string_view(json));
 }
 
 }  // namespace json

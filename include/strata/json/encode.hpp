@@ -39,6 +39,10 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace strata {
 inline namespace v1 {
 namespace json {
@@ -93,18 +97,40 @@ constexpr bool plain_ascii_word(std::uint64_t word) noexcept {
 }
 
 // Whether `text` is all printable ASCII other than '"' and '\\': it is valid UTF-8 and is
-// written as it is. Eight bytes at a time; most strings of most documents pass.
+// written as it is. Sixteen bytes at a time with SSE2 (every x86-64 has it: a signed compare
+// with 0x20 catches both the control characters and the bytes of 0x80 and up), eight at a
+// time elsewhere; most strings of most documents pass.
 inline bool plain_ascii(std::string_view text) noexcept {
     const char* p = text.data();
     std::size_t n = text.size();
+#if defined(__SSE2__)
+    const auto plain16 = [](const char* at) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+        const __m128i bad =
+            _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+        return _mm_movemask_epi8(bad) == 0;
+    };
+    if (n < 16) {  // copied into 16 bytes padded with 'a'
+        char block[16];
+        std::memset(block, 'a', sizeof block);
+        if (n != 0) std::memcpy(block, p, n);
+        return plain16(block);
+    }
+    for (; n > 16; p += 16, n -= 16) {
+        if (!plain16(p)) return false;
+    }
+    return plain16(p + n - 16);  // the last 16 bytes (overlapping the ones already tested)
+#else
     std::uint64_t word;
     for (; n >= 8; p += 8, n -= 8) {
         std::memcpy(&word, p, 8);
         if (!plain_ascii_word(word)) return false;
     }
     word = 0x6161616161616161u;  // the tail, padded with 'a'
-    std::memcpy(&word, p, n);
+    if (n != 0) std::memcpy(&word, p, n);
     return plain_ascii_word(word);
+#endif
 }
 
 /// Appends `text` as a JSON string, checking that it is UTF-8.
@@ -129,19 +155,22 @@ void append_number(std::string& out, T value) {
     out.append(buffer, static_cast<std::size_t>(end - buffer));
 }
 
-// The text `"key":` for member I of T, with static storage.
+// The text `,"key":` for member I of T, with static storage: `value` without the comma,
+// `after_comma` with it (one append per member either way).
 template <class T, std::size_t I>
 struct quoted_key {
     static constexpr std::string_view key = member_key<T, I>;
-    static constexpr std::array<char, key.size() + 3> chars = [] {
-        std::array<char, key.size() + 3> a{};
-        a[0] = '"';
-        for (std::size_t i = 0; i < key.size(); ++i) a[i + 1] = key[i];
-        a[key.size() + 1] = '"';
-        a[key.size() + 2] = ':';
+    static constexpr std::array<char, key.size() + 4> chars = [] {
+        std::array<char, key.size() + 4> a{};
+        a[0] = ',';
+        a[1] = '"';
+        for (std::size_t i = 0; i < key.size(); ++i) a[i + 2] = key[i];
+        a[key.size() + 2] = '"';
+        a[key.size() + 3] = ':';
         return a;
     }();
-    static constexpr std::string_view value{chars.data(), chars.size()};
+    static constexpr std::string_view after_comma{chars.data(), chars.size()};
+    static constexpr std::string_view value = after_comma.substr(1);
 };
 
 template <class T>
@@ -178,9 +207,8 @@ void encode_object(std::string& out, const T& value) {
                     return;
                 }
             }
-            if (!first) out += ',';
+            out += first ? quoted_key<T, I>::value : quoted_key<T, I>::after_comma;
             first = false;
-            out += quoted_key<T, I>::value;
             try {
                 encode_value<Options>(out, member);
             } catch (document_error& error) {
