@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <strata/clock.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -14,13 +16,6 @@
 
 namespace strata {
 inline namespace v1 {
-
-/// Milliseconds since 1970 from the system clock: the content store's default clock.
-inline std::int64_t system_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 /// How a `cas_store` keeps its blobs.
 struct cas_options {

@@ -11,6 +11,7 @@
  */
 #pragma once
 
+#include <strata/clock.hpp>
 #include <strata/chunked/layout.hpp>
 #include <strata/compression/frame.hpp>
 #include <strata/error.hpp>
@@ -33,9 +34,7 @@ inline namespace v1 {
 /// How a `chunked_store` writes and reads its values.
 struct chunked_options {
     /// The clock (milliseconds since 1970) that dates every frame written. Tests inject one.
-    std::function<std::int64_t()> now_ms = [] {
-        return to_unix_ms(std::chrono::system_clock::now());
-    };
+    std::function<std::int64_t()> now_ms = system_now_ms;
     /// A stored value that declares more bytes than this is refused before anything is
     /// allocated (the frame's bound against decompression bombs).
     std::uint64_t max_value_size = default_max_frame_size;

@@ -10,6 +10,8 @@
 // hold, and ids stay readable in a dump of the keys.
 #pragma once
 
+#include <strata/detail/escaped_id.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,12 +41,7 @@ inline std::string document_chunks_prefix(std::string_view prefix, std::string_v
     key.reserve(prefix.size() + chunk_part.size() + id.size() + 2);
     key += prefix;
     key += chunk_part;
-    for (char c : id) {
-        key += c;
-        if (c == '\0') key += '\xff';
-    }
-    key += '\0';
-    key += '\x01';
+    append_escaped_id(key, id);
     return key;
 }
 

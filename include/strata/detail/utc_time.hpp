@@ -86,12 +86,6 @@ inline std::string format_utc_time(std::int64_t ms, utc_precision precision) {
     return out;
 }
 
-/// Milliseconds since 1970-01-01T00:00:00Z now, by the system clock.
-inline std::int64_t utc_now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace detail
 }  // namespace v1
 }  // namespace strata

@@ -21,6 +21,7 @@
  */
 #pragma once
 
+#include <strata/clock.hpp>
 #include <strata/detail/utc_time.hpp>
 #include <strata/detail/utf8_text.hpp>
 
@@ -323,7 +324,7 @@ private:
 /// The clock `logger` stamps records with: milliseconds since 1970-01-01T00:00:00Z, by the system clock.
 struct system_clock_ms {
     /// Now.
-    std::int64_t operator()() const { return detail::utc_now_ms(); }
+    std::int64_t operator()() const { return system_now_ms(); }
 };
 
 /**

@@ -201,8 +201,7 @@ public:
     std::pair<std::optional<latest>, document_outcome> read_and_migrate(std::string_view id, const run_options& run = {}) {
         auto result = migrate(std::vector<std::string>{std::string(id)}, run);
         document_outcome outcome = result.documents.empty() ? document_outcome{} : result.documents.front();
-        if (outcome.outcome == "failed") return {read(id), outcome};
-        return {read(id), outcome};
+        return {read(id), std::move(outcome)};
     }
 
     /**
@@ -333,7 +332,7 @@ public:
         std::vector<std::string> ids;
         std::string last;
         for_each_entry(staged_, keys_.backups(), [&](const key_value& kv) {
-            auto [id, rest] = detail::migration_keys::split_escaped_id(std::string_view(kv.key).substr(keys_.backups().size()));
+            auto [id, rest] = detail::split_escaped_id(std::string_view(kv.key).substr(keys_.backups().size()));
             if (id != last) {
                 ids.push_back(id);
                 last = id;

@@ -24,10 +24,12 @@
  * | P `lease`                             | the lease of the runner that holds the store           |
  *
  * esc(I) is I with each NUL byte written NUL 0xFF, so that the NUL 0x01 after it ends the id
- * whatever bytes ids hold (as in the chunked store's keys).
+ * whatever bytes ids hold (detail/escaped_id.hpp, as in the chunked store's keys).
  */
 #pragma once
 
+#include <strata/detail/escaped_id.hpp>
+#include <strata/detail/hex16.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/json/encode.hpp>
 #include <strata/reflection.hpp>
@@ -132,44 +134,6 @@ struct point_entry {
                              (std::string, checksum));
 };
 
-/// @cond internal
-namespace detail::migration_keys {
-
-/// Appends `id` with each NUL written NUL 0xFF, then NUL 0x01.
-inline void append_escaped_id(std::string& key, std::string_view id) {
-    for (char c : id) {
-        key += c;
-        if (c == '\0') key += '\xff';
-    }
-    key += '\0';
-    key += '\x01';
-}
-
-/// The id back from an escaped id at the start of `key` (up to its NUL 0x01); the rest after.
-inline std::pair<std::string, std::string_view> split_escaped_id(std::string_view key) {
-    std::string id;
-    std::size_t i = 0;
-    for (; i < key.size(); ++i) {
-        if (key[i] == '\0') {
-            if (i + 1 < key.size() && key[i + 1] == '\x01') return {id, key.substr(i + 2)};
-            ++i;  // NUL 0xFF: one NUL of the id
-            id += '\0';
-            continue;
-        }
-        id += key[i];
-    }
-    return {id, {}};
-}
-
-/// `n` as 16 lowercase hex digits (so that numbers sort as text).
-inline std::string hex16(std::uint64_t n) {
-    std::string s(16, '0');
-    for (int i = 15; i >= 0; --i, n >>= 4) s[static_cast<std::size_t>(i)] = "0123456789abcdef"[n & 15];
-    return s;
-}
-
-}  // namespace detail::migration_keys
-/// @endcond
 
 /// Every key the migrator uses, under one prefix (see the file comment).
 class migration_keys {
@@ -189,18 +153,18 @@ public:
     std::string backups() const { return prefix_ + "bak/"; }
     std::string backups_of(std::string_view id) const {
         std::string k = backups();
-        detail::migration_keys::append_escaped_id(k, id);
+        detail::append_escaped_id(k, id);
         return k;
     }
     std::string backup(std::string_view id, std::int64_t created_ms) const {
-        return backups_of(id).append(detail::migration_keys::hex16(static_cast<std::uint64_t>(created_ms)));
+        return backups_of(id).append(detail::hex16(static_cast<std::uint64_t>(created_ms)));
     }
 
     /// Where a backup keeps a copy of the original bytes (when the migration overwrites them).
     std::string backup_bytes(std::string_view id, std::int64_t created_ms) const {
         std::string k = prefix_ + "bakdata/";
-        detail::migration_keys::append_escaped_id(k, id);
-        return k.append(detail::migration_keys::hex16(static_cast<std::uint64_t>(created_ms)));
+        detail::append_escaped_id(k, id);
+        return k.append(detail::hex16(static_cast<std::uint64_t>(created_ms)));
     }
 
     std::string next_run() const { return prefix_ + "jnl/next"; }
@@ -209,15 +173,15 @@ public:
     std::string entries() const { return prefix_ + "jnl/entry/"; }
     std::string entries_of_run(std::string_view run_id) const { return entries().append(run_id).append("/"); }
     std::string entry(std::string_view run_id, std::uint64_t seq) const {
-        return entries_of_run(run_id).append(detail::migration_keys::hex16(seq));
+        return entries_of_run(run_id).append(detail::hex16(seq));
     }
     std::string entries_of_document(std::string_view id) const {
         std::string k = prefix_ + "jnl/doc/";
-        detail::migration_keys::append_escaped_id(k, id);
+        detail::append_escaped_id(k, id);
         return k;
     }
     std::string document_entry(std::string_view id, std::string_view run_id, std::uint64_t seq) const {
-        return entries_of_document(id).append(run_id).append("/").append(detail::migration_keys::hex16(seq));
+        return entries_of_document(id).append(run_id).append("/").append(detail::hex16(seq));
     }
 
     std::string points() const { return prefix_ + "pt/"; }

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <strata/clock.hpp>
 #include <strata/diff.hpp>
 #include <strata/migration/records.hpp>
 
@@ -21,18 +22,12 @@
 namespace strata {
 inline namespace v1 {
 
-/// Milliseconds since the Unix epoch, by the system clock.
-inline std::int64_t migration_clock_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// How a migrator keeps its store; fixed for the store's life.
 struct migration_options {
     /// The prefix of every key the migrator writes (records.hpp lists them).
     std::string prefix;
     /// The clock (milliseconds since the epoch); replace it in tests.
-    std::function<std::int64_t()> now_ms = migration_clock_ms;
+    std::function<std::int64_t()> now_ms = system_now_ms;
 };
 
 /// Which outcomes a run keeps in its result (counts are always kept).
@@ -97,11 +92,6 @@ struct migration_result {
     std::vector<document_outcome> documents;       ///< in the order they were processed
     std::map<std::string, stage_stats> stages;     ///< upgrade, chunk, index, verify, backup, commit
     double seconds = 0;
-};
-
-/// A document that failed, with its last error.
-struct failed_document {
-    failure_record failure;
 };
 
 /// The store at a glance (cheap: reads the catalogue, not the documents).

@@ -263,12 +263,9 @@ private:
     }
 
     bool lease_lost() const {
-        if (!lease_guard_) return false;
-        return lease_lost_impl();
-    }
-    bool lease_lost_impl() const {
         using backend_type = std::remove_reference_t<decltype(migrator_->store())>;
         if constexpr (has_compare_and_put<backend_type>) {
+            if (!lease_guard_) return false;
             auto& l = *std::static_pointer_cast<std::optional<store_lease<backend_type>>>(lease_guard_);
             return l && l->lost();
         } else {

@@ -23,6 +23,7 @@
  */
 #pragma once
 
+#include <strata/detail/hex16.hpp>
 #include <strata/error.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/migration/log.hpp>
@@ -67,13 +68,7 @@ struct stored_log_record {
                              (std::string, message));
 };
 
-inline std::string log_sequence_text(std::uint64_t sequence) {
-    char digits[17];
-    auto [end, ec] = std::to_chars(digits, digits + 16, sequence, 16);
-    (void)ec;  // 16 hex digits hold any 64-bit number
-    const auto n = static_cast<std::size_t>(end - digits);
-    return std::string(16 - n, '0') + std::string(digits, n);
-}
+inline std::string log_sequence_text(std::uint64_t sequence) { return hex16(sequence); }
 
 /// The record stored under `key`, or a `decode_error` naming the key and the place.
 inline log_record read_log_record(std::string_view key, std::string_view bytes) {

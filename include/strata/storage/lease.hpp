@@ -32,6 +32,8 @@
  */
 #pragma once
 
+#include <strata/clock.hpp>
+#include <strata/detail/hex16.hpp>
 #include <strata/error.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/json/encode.hpp>
@@ -118,11 +120,6 @@ public:
 /// @cond internal
 namespace detail {
 
-inline std::int64_t system_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 /// "<hostname>:<pid>:<16 random hex digits>".
 inline std::string default_lease_owner() {
     std::string host = "localhost";
@@ -137,10 +134,7 @@ inline std::string default_lease_owner() {
 #endif
     std::random_device entropy;
     const std::uint64_t nonce = (std::uint64_t{entropy()} << 32) ^ entropy();
-    constexpr char digits[] = "0123456789abcdef";
-    std::string hex(16, '0');
-    for (std::size_t i = 0; i < 16; ++i) hex[i] = digits[(nonce >> (60 - 4 * i)) & 15U];
-    return host + ':' + std::to_string(pid) + ':' + hex;
+    return host + ':' + std::to_string(pid) + ':' + hex16(nonce);
 }
 
 /// The record as stored, or `nullopt` for a released one; a record that is not a lease's is a
@@ -323,7 +317,7 @@ private:
                                   std::nullopt);
             }
             if (options.owner.empty()) options.owner = detail::default_lease_owner();
-            if (!options.now_ms) options.now_ms = detail::system_now_ms;
+            if (!options.now_ms) options.now_ms = system_now_ms;
         }
         state(const state&) = delete;
         state& operator=(const state&) = delete;
