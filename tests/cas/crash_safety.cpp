@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include "../scratch_dir.hpp"
 #include "../storage/crash_safety.hpp"
 
 #include <filesystem>
@@ -100,12 +101,7 @@ crash::options quick() {
     return o;
 }
 
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 }  // namespace
 

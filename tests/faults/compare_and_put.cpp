@@ -1,6 +1,8 @@
 // compare_and_put across processes on one SQLite file: forked children race to claim a key
 // (exactly one wins), and increment a counter by read-compare-put (no increment is lost).
 // The single-process cases are in the conformance suite (tests/storage/).
+#include "../scratch_dir.hpp"
+
 #include <strata/storage/sqlite.hpp>
 
 #include <doctest/doctest.h>
@@ -23,12 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 std::string numbered(std::string prefix, int n) {
     prefix += std::to_string(n);

@@ -1,6 +1,8 @@
 // faulty_backend: the conformance suite while unarmed (over memory and SQLite, compare_and_put
 // forwarded), the write count, each action, and the abort actions in forked children whose
 // store is then reopened and checked.
+#include "../scratch_dir.hpp"
+
 #include <strata/storage/memory.hpp>
 #include <strata/storage/sqlite.hpp>
 #include <strata/testing/backend_conformance.hpp>
@@ -28,12 +30,7 @@ using strata::testing::faulty_backend;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 /// `prefix` then the decimal `n` (appended: g++ 12 warns falsely, -Wrestrict, on
 /// `"literal" + std::to_string(n)`).

@@ -2,6 +2,8 @@
 // takeover after expiry (fake clocks); lost-lease detection by renew and by the heartbeat;
 // the record as inspect reads it; and across processes on SQLite, a holder killed with SIGKILL
 // whose lease another process takes over once it expired.
+#include "../scratch_dir.hpp"
+
 #include <strata/storage/filesystem.hpp>
 #include <strata/storage/lease.hpp>
 #include <strata/storage/memory.hpp>
@@ -39,12 +41,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 /// A clock the test moves by hand (shared by the leases given `options(...)`).
 struct fake_clock {

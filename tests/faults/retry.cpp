@@ -1,6 +1,8 @@
 // Transient errors and retry with backoff: which errors are transient (SQLite's SQLITE_BUSY
 // under a lock held by another connection), the delays with_retry waits (a fake sleep), what
 // it retries and what it rethrows, and retries over faulty_backend's transient faults.
+#include "../scratch_dir.hpp"
+
 #include <strata/storage/memory.hpp>
 #include <strata/storage/retry.hpp>
 #include <strata/storage/sqlite.hpp>
@@ -26,12 +28,7 @@ using ms = std::chrono::milliseconds;
 
 namespace {
 
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 /// Records the delays it is asked to sleep, and sleeps not at all.
 struct fake_sleep {

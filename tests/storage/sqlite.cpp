@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "../scratch_dir.hpp"
 #include "expect_storage_error.hpp"
 #include <sqlite3.h>
 
@@ -21,13 +22,7 @@ using namespace std::string_literals;
 
 namespace {
 
-/// An empty scratch directory for one test.
-fs::path scratch(const std::string& name) {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / name;
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+using strata_test::scratch;
 
 /// A plain SQLite connection for preparing files and looking at them from outside.
 class raw_db {
