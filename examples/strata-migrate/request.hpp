@@ -1,6 +1,6 @@
 // strata-migrate: what the command line asked for (filled by main.cpp from CLI11), the store it
 // names, and the exit statuses. Plain data, so that the commands (session_tool.hpp) are
-// compiled once per backend without CLI11.
+// compiled without CLI11.
 #pragma once
 
 #include <strata/error.hpp>
@@ -68,7 +68,7 @@ public:
     using strata::error::error;
 };
 
-/// Runs `r` on a store of each kind (one translation unit per backend; see on_*.cpp).
+/// Runs `r` on a store of each kind (stores.cpp).
 int run_on_sqlite(const request& r);
 int run_on_directory(const request& r);
 int run_in_memory(const request& r);

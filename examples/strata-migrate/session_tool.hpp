@@ -1,5 +1,5 @@
 // strata-migrate: every command over one store of sessions, as a template over the backend
-// (compiled once per store kind: on_sqlite.cpp, on_directory.cpp, on_memory.cpp). Each command
+// (stores.cpp instantiates it for each kind of store). Each command
 // prints its result on stdout (or only JSON with --json), its progress and every document it
 // could not deal with on stderr, and returns the exit status (request.hpp).
 //
@@ -51,13 +51,24 @@ namespace strata_migrate {
 
 namespace fs = std::filesystem;
 
+/// `error` without the document and path the line names already (the library's messages
+/// start with `document "ID": ` and `at PATH: `).
+inline std::string_view reason_only(std::string_view error, std::string_view document, std::string_view path) {
+    const std::string named = "document \"" + std::string(document) + "\": ";
+    if (error.substr(0, named.size()) == named) error.remove_prefix(named.size());
+    const std::string at = "at " + std::string(path) + ": ";
+    if (!path.empty() && error.substr(0, at.size()) == at) error.remove_prefix(at.size());
+    return error;
+}
+
 /// One line on stderr for a document that was refused or failed.
 inline void report_failure(std::string_view kind, const failure_report& f) {
     std::string where;
     if (!f.path.empty()) where += " at " + f.path;
     if (!f.stage.empty()) where += " (" + f.stage + ")";
     fmt::print(stderr, "strata-migrate: {}: {}:{} {}\n", kind, strata::detail::printable_text(f.document),
-               where.empty() ? std::string() : where + ":", strata::detail::printable_text(f.error));
+               where.empty() ? std::string() : where + ":",
+               strata::detail::printable_text(reason_only(f.error, f.document, f.path)));
 }
 
 /// Reads a whole file.
@@ -163,7 +174,9 @@ private:
             } catch (const strata::storage_error&) {
                 throw;
             } catch (const std::exception& e) {
-                failure_report f{file.string(), "import", "", e.what()};
+                std::string reason = e.what();
+                if (reason.rfind("import: ", 0) == 0) reason.erase(0, 8);  // the command says so already
+                failure_report f{file.string(), "", "", std::move(reason)};
                 report_failure("refused", f);
                 log_.write({now_ms(), strata::log_level::warning, "import refused " + f.document + ": " + f.error, "", ""});
                 report.failures.push_back(std::move(f));
@@ -219,7 +232,7 @@ private:
         fmt::print("at latest (v{}):  {} ({:.1f}%)\n", s.latest_version, s.at_latest, s.percent_at_latest);
         fmt::print("failed:          {}\n", s.failed);
         for (const auto& f : s.failures) {
-            fmt::print("  {}{}: {}\n", f.document, f.path.empty() ? "" : " at " + f.path, f.error);
+            fmt::print("  {}{}: {}\n", f.document, f.path.empty() ? "" : " at " + f.path, reason_only(f.error, f.document, f.path));
         }
         if (s.failed > s.failures.size()) fmt::print("  ... (status --json lists them all)\n");
         fmt::print("backups:         {}\n", s.backups);
@@ -448,6 +461,7 @@ private:
 
     int blob() {
         auto digest = strata::digest<strata::sha256>::try_parse(r_.hash);
+        if (!digest) digest = strata::digest<strata::sha256>::try_parse("sha256:" + r_.hash);  // bare hex
         if (!digest) throw usage_error("blob: \"" + r_.hash + "\" is not a SHA-256 digest (64 hex digits, or sha256:<hex>)");
         auto bytes = m_.plan().cas().get(*digest);
         if (!bytes) {
