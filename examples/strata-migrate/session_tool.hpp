@@ -482,7 +482,7 @@ private:
         report.sample_percent = r_.sample_percent;
         const auto status = m_.status(0);
         report.documents = status.total;
-        task_progress progress(r_, "verify", whole ? status.total : 0);
+        task_progress progress(r_, "verify", status.total);
         std::uint64_t migrated = 0;
         // Every (sampled) document decodes at the latest version; a migrated one's attachments
         // are all in the content store; migrated documents go to the index comparison.
@@ -490,7 +490,10 @@ private:
             for_each_document([&](const std::string& id, const strata::catalogue_entry& entry) {
                 const bool chunked = entry.form == strata::document_form::chunked;
                 if (chunked) ++migrated;
-                if (!whole && !sampled(id)) return;
+                if (!whole && !sampled(id)) {
+                    progress.advance(id, 0, 0, false, true);
+                    return;
+                }
                 ++report.documents_checked;
                 std::optional<failure_report> failure;
                 auto doc = read_latest(id, failure);
@@ -531,9 +534,11 @@ private:
         if (r_.json) {
             print_json(report);
         } else {
-            fmt::print("{}: {} of {} documents read at v{}; {} blobs ({} re-hashed), {} references; index: {} documents{}\n",
+            fmt::print("{}: {} of {} documents read at v{} ({} problems); {} blobs ({} re-hashed), {} references; "
+                       "index: {} documents{}\n",
                        report.ok ? "verified" : "NOT verified", report.documents_checked, report.documents,
-                       migrator_type::latest_version, report.blobs, report.blobs_rehashed, report.references,
+                       migrator_type::latest_version, report.problems.size(), report.blobs, report.blobs_rehashed,
+                       report.references,
                        report.indexed_documents, report.index_compared ? ", compared with every migrated document" : " (counted)");
         }
         return report.ok ? exit_ok : exit_documents_failed;
@@ -552,7 +557,7 @@ private:
         const int given = (r_.all ? 1 : 0) + (r_.ids.empty() ? 0 : 1) + (r_.name.empty() ? 0 : 1);
         if (given != 1) throw usage_error("rollback: give one of --id ID..., --all or --point NAME");
         auto lease = hold_store();
-        task_progress progress(r_, "rollback", 0);
+        task_progress progress(r_, "rollback", r_.ids.size());
         m_.on_progress([&](const strata::document_outcome& o, std::uint64_t, std::uint64_t total) {
             progress.set_total(total);
             progress.advance(o.document, 0, 0, o.outcome == "failed", o.outcome == "skipped");
