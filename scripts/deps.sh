@@ -18,7 +18,8 @@ packages=(
     # tests, examples and benchmarks
     doctest-dev libbenchmark-dev libfmt-dev
     nlohmann-json3-dev                # benchmarks only: the "usual way" baseline
-    libcli11-dev
+    libcli11-dev                      # examples/strata-migrate (the command line)
+    time                              # benchmarks/cli/scale.sh: peak RSS (GNU time)
 )
 
 missing=()

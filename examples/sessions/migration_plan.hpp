@@ -3,7 +3,8 @@
 // (session id, screenshot id) references), the version detector, and the hooks that keep the
 // content store and the search index in step: blobs, references and postings join each session's
 // batch, a rollback drops the session's references and postings, and every attachment hash of a
-// v3 session must be in the store.
+// v3 session must be in the store. `basic_session_plan<Backend, strata::zstd_compression>`
+// compresses old sessions and attachments with zstd (migrator::compress_old).
 #pragma once
 
 #include "attachments.hpp"
@@ -15,29 +16,37 @@
 #include <strata/error.hpp>
 #include <strata/hash/sha256.hpp>
 #include <strata/migration/plan.hpp>
+#include <strata/migration/results.hpp>
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace sessions {
 
-template <class Backend>
-class session_plan {
+/// The plan, with the codec its old items are compressed with (`no_compression`: none; a
+/// compressing plan's content store also reads that codec).
+template <class Backend, strata::compression_policy Compression = strata::no_compression>
+class basic_session_plan {
 public:
-    using cas_type = strata::cas_store<Backend, strata::sha256>;
+    using compression_type = Compression;
+    using cas_type = std::conditional_t<Compression::id == strata::no_compression::id, strata::cas_store<Backend, strata::sha256>,
+                                        strata::cas_store<Backend, strata::sha256, strata::no_compression, Compression>>;
     using attachments_type = cas_attachments<cas_type>;
     using chain_type = session_chain<attachments_type>;
     using detector_type = session_version;
 
     using index_type = session_index<Backend>;
 
-    explicit session_plan(Backend& store)
-        : cas_(store),
+    explicit basic_session_plan(Backend& store) : basic_session_plan(store, strata::migration_options{}) {}
+    /// The content store dates blobs with the migrator's clock.
+    basic_session_plan(Backend& store, const strata::migration_options& options)
+        : cas_(store, content_options(options)),
           attachments_(cas_),
           chain_(session_v1_to_v2{}, session_v2_to_v3<attachments_type>{&attachments_}),
           index_(store) {}
-    session_plan(const session_plan&) = delete;
-    session_plan& operator=(const session_plan&) = delete;
+    basic_session_plan(const basic_session_plan&) = delete;
+    basic_session_plan& operator=(const basic_session_plan&) = delete;
 
     chain_type& chain() { return chain_; }
     cas_type& cas() { return cas_; }
@@ -71,10 +80,20 @@ public:
     strata::content_counts content_counts() const { return attachments_.counts(); }
 
 private:
+    static strata::cas_options content_options(const strata::migration_options& options) {
+        strata::cas_options o;
+        o.now_ms = options.now_ms;
+        return o;
+    }
+
     cas_type cas_;
     attachments_type attachments_;
     chain_type chain_;
     index_type index_;
 };
+
+/// The sessions plan: nothing compressed.
+template <class Backend>
+using session_plan = basic_session_plan<Backend, strata::no_compression>;
 
 }  // namespace sessions

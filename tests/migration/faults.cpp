@@ -1,11 +1,12 @@
 // Fault injection over whole migration runs (issue 6, item 12): the store fails (throws) at
-// every write N of a run, or the process ends at every write N (SQLite, a forked child); after
-// a rerun the store's documents equal a clean run's byte for byte, and no backup, blob or
-// journal entry is orphaned or missing. A transient failure is retried by the runner.
+// every write N of a run, or the process ends at every write N (SQLite and filesystem stores, a
+// forked child); after a rerun the store's documents equal a clean run's byte for byte, and no
+// backup, blob or journal entry is orphaned or missing. A transient failure is retried by the runner.
 #include "sessions/corpus.hpp"
 #include "sessions/migration_plan.hpp"
 
 #include <strata/migration/runner.hpp>
+#include <strata/storage/filesystem.hpp>
 #include <strata/storage/memory.hpp>
 #include <strata/storage/sqlite.hpp>
 #include <strata/testing/fault_injection.hpp>
@@ -26,9 +27,14 @@ using strata::testing::faulty_backend;
 
 namespace {
 
-const std::vector<sessions_corpus::document>& corpus() {
-    static const auto docs = sessions_corpus::generate({.count = 12, .seed = 5, .big = 0, .v2_share = 0.25});
-    return docs;
+/// The corpus of `count` documents (12 by default; fewer where each write is slow).
+const std::vector<sessions_corpus::document>& corpus(std::size_t count = 12) {
+    static std::map<std::size_t, std::vector<sessions_corpus::document>> corpora;
+    auto it = corpora.find(count);
+    if (it == corpora.end()) {
+        it = corpora.emplace(count, sessions_corpus::generate({.count = count, .seed = 5, .big = 0, .v2_share = 0.25})).first;
+    }
+    return it->second;
 }
 
 strata::run_options small_batches() {
@@ -39,31 +45,34 @@ strata::run_options small_batches() {
 
 /// Every document's stored bytes, by id.
 template <class M>
-std::map<std::string, std::string> export_stored(M& m) {
+std::map<std::string, std::string> export_stored(M& m, std::size_t count = 12) {
     std::map<std::string, std::string> out;
-    for (const auto& d : corpus()) out[d.id] = m.stored_bytes(d.id).value_or("<missing>");
+    for (const auto& d : corpus(count)) out[d.id] = m.stored_bytes(d.id).value_or("<missing>");
     return out;
 }
 
 /// The documents of a clean run, for comparison.
-const std::map<std::string, std::string>& clean_export() {
-    static const auto exported = [] {
+const std::map<std::string, std::string>& clean_export(std::size_t count = 12) {
+    static std::map<std::size_t, std::map<std::string, std::string>> exports;
+    auto it = exports.find(count);
+    if (it == exports.end()) {
         strata::memory_backend db;
         strata::migrator<sessions::session_plan, strata::memory_backend> m(db);
-        for (const auto& d : corpus()) m.import(d.id, d.json);
+        for (const auto& d : corpus(count)) m.import(d.id, d.json);
         m.migrate_all(small_batches());
-        return export_stored(m);
-    }();
-    return exported;
+        it = exports.emplace(count, export_stored(m, count)).first;
+    }
+    return it->second;
 }
 
 /// Nothing orphaned, nothing missing: one backup per document, whose bytes are there and
 /// match; one "migrated" journal entry per document; the content store whole, every blob
 /// referenced, the references those of the documents' screenshots.
 template <class M>
-void check_consistent(M& m) {
+void check_consistent(M& m, std::size_t count = 12) {
+    const auto& docs = corpus(count);
     const auto backups = m.backups();
-    CHECK(backups.size() == corpus().size());
+    CHECK(backups.size() == docs.size());
     for (const auto& b : backups) {
         CAPTURE(b.document);
         const auto bytes = m.staged().get(b.key);
@@ -72,7 +81,7 @@ void check_consistent(M& m) {
     }
     std::map<std::string, int> migrated;
     for (const auto& e : m.journal_with_outcome("migrated")) ++migrated[e.document];
-    CHECK(migrated.size() == corpus().size());
+    CHECK(migrated.size() == docs.size());
     for (const auto& [id, n] : migrated) CHECK(n == 1);
     CHECK(m.plan().cas().verify().ok());
     strata::gc_options gc;
@@ -80,9 +89,9 @@ void check_consistent(M& m) {
     gc.dry_run = true;
     CHECK(m.plan().cas().collect_garbage(gc).blobs_removed == 0);
     std::size_t screenshots = 0;
-    for (const auto& d : corpus()) screenshots += m.read(d.id)->screenshots.size();
+    for (const auto& d : docs) screenshots += m.read(d.id)->screenshots.size();
     CHECK(m.plan().cas().stats().references == screenshots);
-    CHECK(m.status().at_latest == corpus().size());
+    CHECK(m.status().at_latest == docs.size());
     CHECK_FALSE(m.status().run_in_progress.has_value());
 }
 
@@ -118,8 +127,32 @@ TEST_CASE("a store that fails at write N of a run, for every N: the rerun ends a
     }
 }
 
-TEST_CASE("a process that ends at write N of a run, for every N (SQLite): the rerun ends as a clean run") {
-    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / "faults-abort";
+namespace {
+
+/// The stores a crashed process leaves behind, reopened by the next: SQLite and the filesystem.
+struct sqlite_kind {
+    static constexpr const char* name = "sqlite";
+    static constexpr std::size_t documents = 12;
+    using backend_type = strata::sqlite_backend;
+    static backend_type open(const fs::path& dir) { return backend_type(dir / "store.db"); }
+};
+struct filesystem_kind {
+    static constexpr const char* name = "filesystem";
+    // Each key is a file, each read an open (~0.1 ms here, far more under load): half the
+    // corpus, still two batches.
+    static constexpr std::size_t documents = 6;
+    using backend_type = strata::filesystem_backend;
+    // Without fsync (what an OS crash needs): a process that ends loses nothing all the same.
+    static backend_type open(const fs::path& dir) { return backend_type(dir / "store", {.durable = false}); }
+};
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("a process that ends at write N of a run, for every N: the rerun ends as a clean run", K, sqlite_kind,
+                   filesystem_kind) {
+    using B = typename K::backend_type;
+    CAPTURE(K::name);
+    const fs::path dir = fs::path(STRATA_TEST_WORK_DIR) / (std::string("faults-abort-") + K::name);
     for (fault_action action : {fault_action::abort_before, fault_action::abort_after}) {
         bool finished = false;
         for (std::uint64_t n = 1; !finished && n < 100; ++n) {
@@ -128,17 +161,17 @@ TEST_CASE("a process that ends at write N of a run, for every N (SQLite): the re
             fs::remove_all(dir);
             fs::create_directories(dir);
             {
-                strata::sqlite_backend db(dir / "store.db");
-                strata::migrator<sessions::session_plan, strata::sqlite_backend> m(db);
-                for (const auto& d : corpus()) m.import(d.id, d.json);
+                B db = K::open(dir);
+                strata::migrator<sessions::session_plan, B> m(db);
+                for (const auto& d : corpus(K::documents)) m.import(d.id, d.json);
             }
             const pid_t child = fork();
             REQUIRE(child >= 0);
             if (child == 0) {
                 try {
-                    strata::sqlite_backend db(dir / "store.db");
-                    faulty_backend<strata::sqlite_backend> store(db, {.at_write = n, .action = action, .times = 1});
-                    strata::migrator<sessions::session_plan, faulty_backend<strata::sqlite_backend>> m(store);
+                    B db = K::open(dir);
+                    faulty_backend<B> store(db, {.at_write = n, .action = action, .times = 1});
+                    strata::migrator<sessions::session_plan, faulty_backend<B>> m(store);
                     m.migrate_all(small_batches());
                 } catch (...) {
                     std::_Exit(1);
@@ -151,11 +184,11 @@ TEST_CASE("a process that ends at write N of a run, for every N (SQLite): the re
             const int code = WEXITSTATUS(status);
             REQUIRE((code == 0 || code == strata::testing::fault_exit_status));
             finished = code == 0;  // the run made fewer than n writes: every N was tried
-            strata::sqlite_backend db(dir / "store.db");
-            strata::migrator<sessions::session_plan, strata::sqlite_backend> m(db);
+            B db = K::open(dir);  // the filesystem store recovers an interrupted batch on open
+            strata::migrator<sessions::session_plan, B> m(db);
             m.migrate_all(small_batches());
-            CHECK(export_stored(m) == clean_export());
-            check_consistent(m);
+            CHECK(export_stored(m, K::documents) == clean_export(K::documents));
+            check_consistent(m, K::documents);
         }
         CHECK(finished);
     }

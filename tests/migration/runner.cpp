@@ -4,6 +4,7 @@
 #include "sessions/corpus.hpp"
 #include "sessions/migration_plan.hpp"
 
+#include <strata/error.hpp>
 #include <strata/migration/runner.hpp>
 #include <strata/storage/memory.hpp>
 #include <strata/storage/sqlite.hpp>
@@ -20,6 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -264,4 +266,122 @@ TEST_CASE("a background run's result lists the outcomes of every batch") {
         CHECK(result.documents[i].document == corpus()[i].id);
         CHECK(result.documents[i].outcome == "migrated");
     }
+}
+
+namespace {
+
+/// A memory store whose conditional writes (the lease's) fail while `fail_leases` is set.
+struct lease_failing_backend : strata::memory_backend {
+    std::atomic<bool> fail_leases{false};
+    std::atomic<int> lease_failures{0};
+
+    bool compare_and_put(std::string_view key, std::optional<std::string_view> expected, std::string_view value) {
+        if (fail_leases) {
+            ++lease_failures;
+            throw strata::storage_error("compare_and_put", std::string(key), "injected: the lease's write fails");
+        }
+        return memory_backend::compare_and_put(key, expected, value);
+    }
+    bool compare_and_erase(std::string_view key, std::string_view expected) {
+        if (fail_leases) {
+            ++lease_failures;
+            throw strata::storage_error("compare_and_erase", std::string(key), "injected: the lease's write fails");
+        }
+        return memory_backend::compare_and_erase(key, expected);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a runner whose expired lease another runner took stops after the batch, failed") {
+    strata::memory_backend db;
+    memory_migrator m(db);
+    import_all(m);
+    std::atomic<std::int64_t> now{1'700'000'000'000};
+    strata::runner_options options;
+    options.run.batch_documents = 3;
+    options.lease.ttl = 1000ms;
+    options.lease.now_ms = [&] { return now.load(); };
+    options.heartbeat = 1h;  // no heartbeat during the test: the lease runs out on the fake clock
+    std::optional<strata::store_lease<strata::memory_backend>> other;
+    strata::background_runner runner(m, options, [&](const strata::runner_event& e) {
+        if (e.kind != strata::progress_kind::started) return;
+        // Before the first batch: the lease expires, and another runner takes it over.
+        now += 5000;
+        other = strata::store_lease<strata::memory_backend>::try_acquire(
+            db, {.key = m.keys().lease(), .ttl = std::chrono::milliseconds(60000), .owner = "other-runner",
+                 .now_ms = [&] { return now.load(); }});
+    });
+    runner.start();
+    const auto& result = runner.wait();
+    REQUIRE(other.has_value());
+    CHECK(other->taken_over().has_value());
+    CHECK(runner.state() == strata::runner_state::failed);
+    CHECK_MESSAGE(runner.error_message().find("lease was lost") != std::string::npos, runner.error_message());
+    CHECK_MESSAGE(runner.error_message().find("other-runner") != std::string::npos, runner.error_message());
+    // It stopped after the batch in flight, and the run stays resumable.
+    CHECK(result.migrated == 3);
+    CHECK(m.journal_with_outcome("migrated").size() == 3);
+    REQUIRE(m.status().run_in_progress.has_value());
+    // The new holder's lease is untouched; once it lets go, a runner finishes the run.
+    CHECK(strata::store_lease<strata::memory_backend>::inspect(db, m.keys().lease())->owner == "other-runner");
+    other.reset();
+    strata::runner_options later;
+    later.run.batch_documents = 3;
+    strata::background_runner again(m, later);
+    again.start();
+    again.wait();
+    CHECK(again.state() == strata::runner_state::completed);
+    check_migrated_once(m);
+}
+
+TEST_CASE("a runner whose lease's heartbeat fails stops after the batch, failed") {
+    lease_failing_backend db;
+    strata::migrator<sessions::session_plan, lease_failing_backend> m(db);
+    import_all(m);
+    strata::runner_options options;
+    options.run.batch_documents = 3;
+    options.lease.ttl = 10min;
+    options.heartbeat = 5ms;
+    options.retry.first_delay = 1ms;
+    bool heartbeat_failed = false;
+    strata::background_runner runner(m, options, [&](const strata::runner_event& e) {
+        if (e.kind != strata::progress_kind::started) return;
+        // Before the first batch: the store refuses the lease's writes, and a heartbeat fails.
+        db.fail_leases = true;
+        heartbeat_failed = eventually([&] { return db.lease_failures.load() > 0; });
+    });
+    runner.start();
+    const auto& result = runner.wait();
+    CHECK(heartbeat_failed);
+    CHECK(runner.state() == strata::runner_state::failed);
+    const std::string message = runner.error_message();
+    CHECK_MESSAGE(message.find("lease was lost") != std::string::npos, message);
+    CHECK_MESSAGE(message.find("heartbeat failed") != std::string::npos, message);
+    CHECK_MESSAGE(message.find("injected: the lease's write fails") != std::string::npos, message);
+    CHECK(result.migrated == 3);
+    CHECK(m.journal_with_outcome("migrated").size() == 3);
+    db.fail_leases = false;
+}
+
+TEST_CASE("a runner whose heartbeat failed once but whose lease renews goes on") {
+    lease_failing_backend db;
+    strata::migrator<sessions::session_plan, lease_failing_backend> m(db);
+    import_all(m);
+    strata::runner_options options;
+    options.run.batch_documents = 3;
+    options.lease.ttl = 10min;
+    options.heartbeat = 5ms;
+    bool heartbeat_failed = false;
+    strata::background_runner runner(m, options, [&](const strata::runner_event& e) {
+        if (e.kind != strata::progress_kind::started) return;
+        db.fail_leases = true;
+        heartbeat_failed = eventually([&] { return db.lease_failures.load() > 0; });
+        db.fail_leases = false;  // the store is back before the check after the batch
+    });
+    runner.start();
+    runner.wait();
+    CHECK(heartbeat_failed);
+    CHECK(runner.state() == strata::runner_state::completed);
+    check_migrated_once(m);
 }

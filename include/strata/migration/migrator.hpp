@@ -12,6 +12,7 @@
  * auto result = m.migrate_all();                             // verified, backed up, journaled
  * session_v3 s = *m.read("session-1");                       // any version in, latest out
  * m.rollback({"session-1"});                                 // original bytes back, exactly
+ * m.compress_old(std::chrono::days(30));                     // old items zstd (compress.hpp)
  * @endcode
  *
  * ## One document, one atomic change
@@ -32,6 +33,14 @@
  * when the migration would overwrite them (latest stored whole). A rollback restores those
  * bytes exactly and removes what the migration added.
  *
+ * ## Old items compressed
+ * A plan that names a `compression_type` (compress.hpp) gets a last pipeline stage: the frames
+ * of the chunked latest documents and the content store's blobs written at least
+ * `run_options::compress_min_age` ago (30 days) are recompressed with it when a batch run
+ * completes (`run_options::compress`), or whenever `compress_old` is called. Documents are
+ * written uncompressed (the write path stays fast) and read in either form; backups are never
+ * compressed, so a rollback restores the original bytes exactly.
+ *
  * Not thread-safe: one migrator per store, used from one thread (the background runner owns
  * its migrator's thread). Keys are listed in records.hpp.
  */
@@ -43,6 +52,7 @@
 #include <strata/hash/sha256.hpp>
 #include <strata/json/decode.hpp>
 #include <strata/json/encode.hpp>
+#include <strata/migration/compress.hpp>
 #include <strata/migration/log.hpp>
 #include <strata/migration/plan.hpp>
 #include <strata/migration/records.hpp>
@@ -95,6 +105,14 @@ public:
     using latest = typename chain_type::latest;
     static constexpr schema_version_t latest_version = chain_type::latest_version;
     static constexpr bool chunks = has_chunk_layout<latest>;
+    /// The codec old items are compressed with: the plan's `compression_type` (compress.hpp);
+    /// `no_compression` when it names none (then there is no compression stage).
+    using compression_type = detail::plan_hooks::compression_t<plan_type>;
+    static_assert(compression_policy<compression_type>,
+                  "strata: a plan's compression_type must be a compression policy, e.g. strata::zstd_compression "
+                  "(see strata/compression/frame.hpp)");
+    /// Whether the plan names a compression policy (the "compress old items" stage exists).
+    static constexpr bool compresses = compression_type::id != no_compression::id;
 
     /// Progress after each document: (outcome, documents done, documents in the run, or 0).
     using progress_callback = std::function<void(const document_outcome&, std::uint64_t, std::uint64_t)>;
@@ -104,8 +122,8 @@ public:
           options_(std::move(options)),
           keys_(options_.prefix),
           staged_(store),
-          plan_(staged_),
-          latest_store_(staged_, keys_.latest_store()) {}
+          plan_(detail::plan_hooks::make_plan<plan_type>(staged_, options_)),
+          latest_store_(staged_, keys_.latest_store(), chunked_options{options_.now_ms, default_max_frame_size}) {}
 
     plan_type& plan() noexcept { return plan_; }
     /// The logging sink.
@@ -113,7 +131,8 @@ public:
     staged_type& staged() noexcept { return staged_; }
     Backend& store() const noexcept { return staged_.base(); }
     const migration_keys& keys() const noexcept { return keys_; }
-    /// Called after each document of a run.
+    /// Called after each document of a run or a rollback (outcome `rolled_back`, `skipped` or
+    /// `failed` then).
     void on_progress(progress_callback callback) { progress_ = std::move(callback); }
 
     // --- documents in -----------------------------------------------------------------------------
@@ -270,6 +289,40 @@ public:
         }
     }
 
+    // --- compression of old items ------------------------------------------------------------
+
+    /**
+     * @brief The "compress old items" stage on its own: recompresses with the plan's
+     * `compression_type` the chunked latest documents' frames and the content store's blobs
+     * written at least `min_age` ago (compress.hpp). Resumable (a cursor per part, committed
+     * with each batch), stoppable (`options.stop`), idempotent (a second pass writes nothing);
+     * with `options.dry_run`, writes nothing and says what it would save. Reads afterwards give
+     * the same documents; rollbacks restore the same original bytes (backups are not touched).
+     * When the plan names no compression, writes nothing and reports the stage skipped.
+     * @throws whatever the store throws (what was committed stays; the next pass resumes)
+     */
+    compress_result compress_old(std::chrono::milliseconds min_age = std::chrono::hours(24 * 30),
+                                 const compress_options& options = {}) {
+        if constexpr (!compresses) {
+            compress_result skipped;
+            skipped.dry_run = options.dry_run;
+            skipped.finished = true;
+            skipped.stats.skipped = true;
+            return skipped;
+        } else {
+            if (options.dry_run) {
+                staged_.discard();
+            } else {
+                staged_.commit();
+            }
+            auto result = detail::run_compress_stage(staged_, plan_, detail::plan_hooks::compression(plan_),
+                                                     keys_.latest_store(), keys_.compress_cursor(), min_age, options,
+                                                     options_.now_ms);
+            log(log_level::info, {}, {}, result.summary());
+            return result;
+        }
+    }
+
 private:
     migration_result migrate_all_from_checkpoint(const run_options& run) {
         run_state state = begin_run(run, true);
@@ -323,7 +376,10 @@ public:
     rollback_result rollback(std::span<const std::string> ids) {
         rollback_result result;
         run_state state = begin_rollback_run();
-        for (const std::string& id : ids) rollback_one(state, id, std::nullopt, result);
+        for (const std::string& id : ids) {
+            rollback_one(state, id, std::nullopt, result);
+            report_rollback(result, id, ids.size());
+        }
         finish_rollback_run(state);
         return result;
     }
@@ -511,9 +567,13 @@ public:
             auto entry = catalogue_of(id);
             if (entry && entry->form == document_form::whole) {
                 auto bytes = staged_.get(keys_.document(id));
-                if (bytes && Checksum::hash(*bytes).to_string() == pe.checksum) continue;  // as it was
+                if (bytes && Checksum::hash(*bytes).to_string() == pe.checksum) {  // as it was
+                    report_rollback(result, id, entries.size(), true);
+                    continue;
+                }
             }
             rollback_one(state, id, pe.checksum, result);
+            report_rollback(result, id, entries.size());
         }
         finish_rollback_run(state);
         return result;
@@ -787,6 +847,7 @@ private:
             if (auto cp = staged_.get(keys_.checkpoint()); cp && *cp == state.record.run) staged_.erase(keys_.checkpoint());
         }
         commit_group(state, cursor);
+        if (!stopped) compress_stage(state);
         if (state.options.dry_run) staged_.discard();
         state.result.seconds = seconds_since(state.started);
         log(log_level::info, state.result.run, {},
@@ -806,6 +867,23 @@ private:
             }
         }
         return std::move(state.result);
+    }
+
+    /// The run's last stage: compress old items (skipped when the plan names no compression or
+    /// the run asks not to). Not stopped by `run.stop`: for a large store, run `compress_old`
+    /// with a stop predicate of its own.
+    void compress_stage(run_state& state) {
+        if constexpr (compresses) {
+            if (state.options.compress) {
+                compress_options co;
+                co.dry_run = state.options.dry_run;
+                state.result.stages["compress"] = detail::run_compress_stage(
+                    staged_, plan_, detail::plan_hooks::compression(plan_), keys_.latest_store(), keys_.compress_cursor(),
+                    state.options.compress_min_age, co, options_.now_ms).stats;
+                return;
+            }
+        }
+        state.result.stages["compress"].skipped = true;
     }
 
     void sync_record(run_state& state) {
@@ -1004,6 +1082,7 @@ private:
     // --- rollback internals -------------------------------------------------------------------
 
     run_state begin_rollback_run() {
+        rollback_done_ = 0;
         staged_.commit();
         run_state state;
         state.record.run = new_run_id();
@@ -1019,6 +1098,24 @@ private:
         state.record.finished_ms = now_ms();
         staged_.put(keys_.run(state.record.run), json::encode(state.record));
         staged_.commit();
+    }
+
+    /// Tells the progress callback what became of `id` in a rollback of `total` documents:
+    /// rolled_back, skipped (already as it should be) or failed (with the reason).
+    void report_rollback(const rollback_result& result, const std::string& id, std::uint64_t total, bool skipped = false) {
+        if (!progress_) return;
+        document_outcome o;
+        o.document = id;
+        if (skipped) {
+            o.outcome = "skipped";
+        } else if (!result.documents.empty() && result.documents.back() == id) {
+            o.outcome = "rolled_back";
+        } else {
+            o.outcome = "failed";
+            o.stage = "rollback";
+            if (!result.failures.empty()) o.error = result.failures.back().second;
+        }
+        progress_(o, ++rollback_done_, total);
     }
 
     /// The newest backup of `id` (with digest `checksum` when given).
@@ -1114,9 +1211,13 @@ private:
 
     /// Stands in for the chunked store when the latest version has no chunk layout.
     struct no_latest_store {
-        no_latest_store(staged_type&, const std::string&) {}
+        no_latest_store(staged_type&, const std::string&, const chunked_options&) {}
     };
-    using latest_store_type = std::conditional_t<chunks, chunked_store<latest, staged_type>, no_latest_store>;
+    /// Writes frames uncompressed (the compression stage compresses them once old); reads those
+    /// and the plan's codec.
+    using chunked_type = std::conditional_t<compresses, chunked_store<latest, staged_type, no_compression, compression_type>,
+                                            chunked_store<latest, staged_type>>;
+    using latest_store_type = std::conditional_t<chunks, chunked_type, no_latest_store>;
 
     Log log_;
     migration_options options_;
@@ -1127,6 +1228,7 @@ private:
     json::decoder decoder_;
     detector_type detector_{};
     progress_callback progress_;
+    std::uint64_t rollback_done_ = 0;  // documents a rollback has dealt with, for progress_
 };
 
 }  // namespace v1

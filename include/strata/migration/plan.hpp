@@ -15,6 +15,8 @@
  *     using detector_type = sessions::session_version;
  *
  *     explicit session_plan(Backend& store) : cas(store), attachments(cas) {}
+ *     // or, to use the migrator's options (e.g. its clock for the content store's put times):
+ *     // session_plan(Backend& store, const strata::migration_options& options);
  *     chain_type& chain() { return chain_; }
  *
  *     // optional hooks
@@ -25,6 +27,7 @@
  *     void validate(const session_v2& doc) const;          // any version: throw validation_error
  *     void check_references(const session_v3& doc) const;  // after staging: blobs exist?
  *     strata::content_counts content_counts() const;       // blobs new / deduplicated so far
+ *     using compression_type = strata::zstd_compression;    // old items compressed (compress.hpp)
  *     ...
  * };
  * @endcode

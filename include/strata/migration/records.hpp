@@ -21,6 +21,7 @@
  * | P `jnl/doc/` esc(I) `\0\1` R `/` S    | the same entry, found by document                      |
  * | P `pt/` N `\0` / P `pt/` N `\1` I     | `point_record` of rollback point N / its entries       |
  * | P `run`                               | the run in progress (`run_checkpoint`)                 |
+ * | P `pass/compress`                     | where the compression of old latest documents resumes  |
  * | P `lease`                             | the lease of the runner that holds the store           |
  *
  * esc(I) is I with each NUL byte written NUL 0xFF, so that the NUL 0x01 after it ends the id
@@ -193,6 +194,8 @@ public:
 
     std::string checkpoint() const { return prefix_ + "run"; }
     std::string lease() const { return prefix_ + "lease"; }
+    /// The cursor of the compression stage over the latest documents (compress.hpp).
+    std::string compress_cursor() const { return prefix_ + "pass/compress"; }
 
 private:
     std::string prefix_;

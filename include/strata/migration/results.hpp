@@ -50,6 +50,11 @@ struct run_options {
     /// Pipeline stages that may be skipped (each reports its own statistics).
     bool chunk = true;  ///< store the latest version in the chunked layout (else whole)
     bool index = true;  ///< update the plan's index, when it has one
+    /// Compress old items when the run completes, with the plan's `compression_type` (skipped
+    /// when it names none; see compress.hpp and `migrator::compress_old`).
+    bool compress = true;
+    /// The age from which the compression stage compresses a stored value.
+    std::chrono::milliseconds compress_min_age = std::chrono::hours(24 * 30);
     /// Roll the run back when more than this percentage of the documents it tried failed.
     std::optional<double> rollback_when_failed_over = std::nullopt;
     /// Which outcomes the result lists.
@@ -90,7 +95,7 @@ struct migration_result {
     std::uint64_t bytes_in = 0, bytes_out = 0;
     std::uint64_t blobs_new = 0, blobs_deduplicated = 0;
     std::vector<document_outcome> documents;       ///< in the order they were processed
-    std::map<std::string, stage_stats> stages;     ///< upgrade, chunk, index, verify, backup, commit
+    std::map<std::string, stage_stats> stages;     ///< upgrade, chunk, index, verify, backup, commit, compress
     double seconds = 0;
 };
 

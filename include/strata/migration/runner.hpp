@@ -21,6 +21,10 @@
  * retried with backoff; any other error ends the run as `failed` (what was committed stays,
  * and a later run resumes). A lease with a heartbeat (storage/lease.hpp) keeps two runners,
  * in one process or several, off the same store; a dead holder's lease expires after its ttl.
+ * The runner watches its lease: after each batch, when the heartbeat found the lease taken by
+ * another, or failed to renew it, or the lease ran past its expiry, it renews the lease at once,
+ * and when that fails it stops there, `failed`, with a message that says the lease was lost (the
+ * batch in flight when the lease went still commits: choose a ttl well above a batch's time).
  */
 #pragma once
 
@@ -228,14 +232,11 @@ private:
             for (;;) {
                 const auto t0 = std::chrono::steady_clock::now();
                 const std::uint64_t before = processed_;
-                auto documents = std::move(result_.documents);
+                migration_result so_far = std::move(result_);
                 result_ = with_retry(options_.retry, [&] { return migrator_->migrate_all(run); });
-                // The run's counts carry over from batch to batch; its outcomes are gathered here.
-                documents.insert(documents.end(), std::make_move_iterator(result_.documents.begin()),
-                                 std::make_move_iterator(result_.documents.end()));
-                result_.documents = std::move(documents);
+                add_batch(so_far, result_);
                 const std::uint64_t in_batch = processed_ - before;
-                if (lease_lost()) throw error("background_runner: the store's lease was lost (another runner took it)");
+                check_lease();
                 if (!result_.cancelled) break;  // the last batch: the run completed
                 throttle(in_batch, t0);
                 if (!between_batches()) {
@@ -262,14 +263,55 @@ private:
         release_lease();
     }
 
-    bool lease_lost() const {
+    /// The run's document counts carry over from batch to batch in its record; what the
+    /// record does not keep (outcomes, blob counts, time, stage statistics) is summed here.
+    static void add_batch(migration_result& so_far, migration_result& batch) {
+        so_far.documents.insert(so_far.documents.end(), std::make_move_iterator(batch.documents.begin()),
+                                std::make_move_iterator(batch.documents.end()));
+        batch.documents = std::move(so_far.documents);
+        batch.blobs_new += so_far.blobs_new;
+        batch.blobs_deduplicated += so_far.blobs_deduplicated;
+        batch.seconds += so_far.seconds;
+        for (const auto& [name, stage] : so_far.stages) {
+            auto [at, first] = batch.stages.try_emplace(name, stage);
+            if (first) continue;
+            stage_stats& s = at->second;
+            s.documents += stage.documents;
+            s.bytes_in += stage.bytes_in;
+            s.bytes_out += stage.bytes_out;
+            s.seconds += stage.seconds;
+            s.skipped = s.skipped && stage.skipped;
+        }
+    }
+
+    /**
+     * After each batch: makes sure the runner still holds the store's lease, or stops the run
+     * (throws; the run ends `failed`, resumable). When the heartbeat found the lease taken, when
+     * its last renewal failed in the store, or when the lease ran past its expiry (a stalled
+     * heartbeat), the lease is renewed here, at once (transient errors retried): if that fails,
+     * another runner may hold the store or take it any moment, so this one must not go on.
+     */
+    void check_lease() {
         using backend_type = std::remove_reference_t<decltype(migrator_->store())>;
         if constexpr (has_compare_and_put<backend_type>) {
-            if (!lease_guard_) return false;
-            auto& l = *std::static_pointer_cast<std::optional<store_lease<backend_type>>>(lease_guard_);
-            return l && l->lost();
-        } else {
-            return false;
+            if (!lease_guard_) return;
+            auto& held = *std::static_pointer_cast<std::optional<store_lease<backend_type>>>(lease_guard_);
+            if (!held) return;
+            store_lease<backend_type>& lease = *held;
+            const std::string heartbeat_error = lease.heartbeat_error();
+            const bool expired = lease.holder().expires_ms <= lease.options().now_ms();
+            if (!lease.lost() && heartbeat_error.empty() && !expired) return;
+            try {
+                with_retry(options_.retry, [&] { lease.renew(); });
+            } catch (const lease_error& e) {
+                throw error(std::string("background_runner: the store's lease was lost, so the run stopped after its "
+                                        "last batch (") + e.what() + ")");
+            } catch (const std::exception& e) {
+                std::string why = heartbeat_error.empty() ? std::string("it ran past its expiry")
+                                                          : "its heartbeat failed: " + heartbeat_error;
+                throw error("background_runner: the store's lease was lost (" + why + "; renewing it failed: " +
+                            e.what() + "), so the run stopped after its last batch: another runner may take the store");
+            }
         }
     }
     void release_lease() { lease_guard_.reset(); }
