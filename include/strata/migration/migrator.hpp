@@ -376,10 +376,12 @@ public:
     rollback_result rollback(std::span<const std::string> ids) {
         rollback_result result;
         run_state state = begin_rollback_run();
-        for (const std::string& id : ids) {
-            rollback_one(state, id, std::nullopt, result);
-            report_rollback(result, id, ids.size());
-        }
+        guard_rollback([&] {
+            for (const std::string& id : ids) {
+                rollback_one(state, id, std::nullopt, result);
+                report_rollback(result, id, ids.size());
+            }
+        });
         finish_rollback_run(state);
         return result;
     }
@@ -563,18 +565,20 @@ public:
         for_each_point_entry(name, [&](const std::string& id, const point_entry& pe) { entries.emplace_back(id, pe); });
         rollback_result result;
         run_state state = begin_rollback_run();
-        for (auto& [id, pe] : entries) {
-            auto entry = catalogue_of(id);
-            if (entry && entry->form == document_form::whole) {
-                auto bytes = staged_.get(keys_.document(id));
-                if (bytes && Checksum::hash(*bytes).to_string() == pe.checksum) {  // as it was
-                    report_rollback(result, id, entries.size(), true);
-                    continue;
+        guard_rollback([&] {
+            for (auto& [id, pe] : entries) {
+                auto entry = catalogue_of(id);
+                if (entry && entry->form == document_form::whole) {
+                    auto bytes = staged_.get(keys_.document(id));
+                    if (bytes && Checksum::hash(*bytes).to_string() == pe.checksum) {  // as it was
+                        report_rollback(result, id, entries.size(), true);
+                        continue;
+                    }
                 }
+                rollback_one(state, id, pe.checksum, result);
+                report_rollback(result, id, entries.size());
             }
-            rollback_one(state, id, pe.checksum, result);
-            report_rollback(result, id, entries.size());
-        }
+        });
         finish_rollback_run(state);
         return result;
     }
@@ -1100,6 +1104,23 @@ private:
         staged_.commit();
     }
 
+    static constexpr std::size_t rollback_group_documents = 64;
+    static constexpr std::size_t rollback_group_bytes = std::size_t{32} << 20;
+
+    /// Runs a rollback's loop: its documents commit in groups (one transaction each, every
+    /// document whole in it); when anything throws, the group in flight is dropped and the
+    /// error goes on (the documents of earlier groups stay rolled back; rolling back again
+    /// finishes the job).
+    template <class Loop>
+    void guard_rollback(Loop&& loop) {
+        try {
+            loop();
+        } catch (...) {
+            staged_.discard();
+            throw;
+        }
+    }
+
     /// Tells the progress callback what became of `id` in a rollback of `total` documents:
     /// rolled_back, skipped (already as it should be) or failed (with the reason).
     void report_rollback(const rollback_result& result, const std::string& id, std::uint64_t total, bool skipped = false) {
@@ -1151,7 +1172,11 @@ private:
         batch.erase(keys_.failure(id));
         journal(batch, state, {{}, 0, 0, id, entry->schema, b->schema, "rolled_back", {}, b->checksum, {}, {}});
         staged_.apply(batch);
-        staged_.commit();
+        // Documents commit rollback_group_documents at a time (each whole; see guard_rollback).
+        if (++state.group_documents >= rollback_group_documents || staged_.staged_bytes() >= rollback_group_bytes) {
+            staged_.commit();
+            state.group_documents = 0;
+        }
         ++result.rolled_back;
         result.documents.push_back(id);
         log(log_level::info, state.record.run, id, "rolled back to version " + std::to_string(b->schema));
