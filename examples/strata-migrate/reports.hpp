@@ -71,8 +71,7 @@ struct rollback_report {
 
 /// One hit of search --json (date: the session's start time).
 struct search_hit_report {
-    BOOST_HANA_DEFINE_STRUCT(search_hit_report, (std::string, id), (double, score), (std::optional<std::string>, date),
-                             (std::string, name));
+    BOOST_HANA_DEFINE_STRUCT(search_hit_report, (std::string, id), (double, score), (std::optional<std::string>, date));
 };
 
 /// search --json

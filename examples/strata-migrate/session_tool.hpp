@@ -676,11 +676,7 @@ private:
         const strata::search_page page = m_.plan().index().search(q);
         search_report report{page.total, {}};
         for (const auto& hit : page.hits) {
-            std::optional<failure_report> failure;
-            auto doc = read_latest(hit.id, failure);
-            report.hits.push_back({hit.id, hit.score,
-                                   hit.date ? std::optional<std::string>(utc(*hit.date)) : std::nullopt,
-                                   doc ? doc->name : std::string()});
+            report.hits.push_back({hit.id, hit.score, hit.date ? std::optional<std::string>(utc(*hit.date)) : std::nullopt});
         }
         if (r_.json) {
             print_json(report);
@@ -688,7 +684,10 @@ private:
         }
         const auto status = m_.status(0);
         for (const auto& h : report.hits) {
-            fmt::print("{}\t{:.3f}\t{}\t{}\n", h.id, h.score, h.date.value_or("-"), strata::detail::printable_text(h.name));
+            std::optional<failure_report> failure;
+            auto doc = read_latest(h.id, failure);  // the name, for people
+            fmt::print("{}\t{:.3f}\t{}\t{}\n", h.id, h.score, h.date.value_or("-"),
+                       strata::detail::printable_text(doc ? doc->name : std::string("?")));
         }
         fmt::print("{} of {} matching documents shown\n", report.hits.size(), report.total);
         if (status.at_latest < status.total) {
