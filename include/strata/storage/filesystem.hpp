@@ -54,11 +54,14 @@
  * a store object its parent has open (opening the store anew in the child fails while the
  * parent holds it; after the parent closes it, it succeeds).
  *
- * **Cost.** `get`, `put`, `erase` and `contains` touch one file. `scan` and `count` list the
- * directory and decode every name: O(keys in the store) per call, whatever the prefix or the
- * limit (with a page's keys sorted and only their values read). That suits stores of up to
- * some hundred thousand keys scanned now and then; `sqlite_backend` is the choice for heavy
- * scanning. Each `put` costs two fsyncs; a batch of several keys writes its values twice (to
+ * **Cost.** `get`, `put`, `erase` and `contains` touch one file. Holding the directory's
+ * `flock` makes this object the store's only writer, so the first `scan` or `count` lists the
+ * keys once and keeps them, sorted, in memory (about 100 bytes per key), up to date with its
+ * own writes:
+ * `scan` and `count` then cost the keys they return (plus reading the page's values), not the
+ * store's size. On a file system without locks, where another process could write, they list
+ * the directory at every call instead (O(keys in the store)). `sqlite_backend` remains the
+ * choice for stores of millions of keys. Each `put` costs two fsyncs; a batch of several keys writes its values twice (to
  * the intent, then to their files) and costs one fsync per put plus four for the intent and
  * the directory.
  *
@@ -82,7 +85,9 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <functional>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -140,7 +145,9 @@ public:
         }
         root_fd_ = detail::open_file(root_, O_RDONLY | O_DIRECTORY);
         if (!root_fd_) fail(ctx, "open", root_, errno);
+        bool locked = true;
         if (::flock(root_fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+            locked = false;
             const int err = errno;
             if (err == EWOULDBLOCK) {
                 throw storage_error("open", "",
@@ -152,6 +159,7 @@ public:
         }
         check_marker();
         recover();
+        keep_keys_ = locked;
     }
 
     filesystem_backend(const filesystem_backend&) = delete;
@@ -212,15 +220,20 @@ public:
         const context ctx{"scan", prefix};
         check_usable(ctx);
         std::vector<std::string> keys;
-        list_keys(ctx, prefix, [&](std::string&& key) {
-            if (!after || key > *after) keys.push_back(std::move(key));
-        });
-        if (keys.size() > limit) {
-            const auto nth = keys.begin() + static_cast<std::ptrdiff_t>(limit);
-            std::nth_element(keys.begin(), nth, keys.end());
-            keys.erase(nth, keys.end());
+        if (const auto* sorted = sorted_keys(ctx)) {  // the page straight from the sorted keys
+            auto it = after && *after >= prefix ? sorted->upper_bound(*after) : sorted->lower_bound(prefix);
+            for (; it != sorted->end() && it->starts_with(prefix) && keys.size() < limit; ++it) keys.push_back(*it);
+        } else {
+            list_keys(ctx, prefix, [&](std::string&& key) {
+                if (!after || key > *after) keys.push_back(std::move(key));
+            });
+            if (keys.size() > limit) {
+                const auto nth = keys.begin() + static_cast<std::ptrdiff_t>(limit);
+                std::nth_element(keys.begin(), nth, keys.end());
+                keys.erase(nth, keys.end());
+            }
+            std::sort(keys.begin(), keys.end());
         }
-        std::sort(keys.begin(), keys.end());
         out.reserve(keys.size());
         for (auto& key : keys) {
             const std::string path = path_of(key);
@@ -237,7 +250,11 @@ public:
         const context ctx{"count", prefix};
         check_usable(ctx);
         std::size_t n = 0;
-        list_keys(ctx, prefix, [&](std::string&&) { ++n; });
+        if (const auto* sorted = sorted_keys(ctx)) {
+            for (auto it = sorted->lower_bound(prefix); it != sorted->end() && it->starts_with(prefix); ++it) ++n;
+        } else {
+            list_keys(ctx, prefix, [&](std::string&&) { ++n; });
+        }
         return n;
     }
 
@@ -514,12 +531,18 @@ private:
             prune_parents(relative);  // directories made for nothing
             throw;
         }
+        if (keys_) keys_->emplace(ctx.key);
     }
 
     // Unlinks the key's file; false when there was none (the directory is not fsynced here).
     bool remove_value(const context& ctx, std::string_view relative) {
         const std::string target = in_root(relative);
-        if (::unlink(target.c_str()) == 0) return true;
+        if (::unlink(target.c_str()) == 0) {
+            if (keys_) {
+                if (auto it = keys_->find(ctx.key); it != keys_->end()) keys_->erase(it);
+            }
+            return true;
+        }
         if (errno == ENOENT) return false;
         fail(ctx, "unlink", target, errno);
     }
@@ -628,6 +651,18 @@ private:
 
     // --- Reading ----------------------------------------------------------------------------
 
+    // Every key, sorted, listed at the first call (under the shared lock: writers, which keep
+    // the list up to date, are out meanwhile); nullptr without the flock.
+    const std::set<std::string, std::less<>>* sorted_keys(const context& ctx) const {
+        if (!keep_keys_) return nullptr;
+        std::call_once(keys_listed_, [&] {
+            std::set<std::string, std::less<>> all;
+            list_keys(ctx, {}, [&](std::string&& key) { all.insert(std::move(key)); });
+            keys_.emplace(std::move(all));
+        });
+        return &*keys_;
+    }
+
     std::optional<std::string> read_value(const context& ctx, const std::string& path) const {
         auto fd = detail::open_file(path, O_RDONLY);
         if (!fd) {
@@ -697,6 +732,11 @@ private:
     mutable detail::writer_priority_mutex mutex_;
     std::uint64_t next_temp_ = 0;  // names of temporary files (under the exclusive lock)
     std::string failed_;           // why the store must be reopened ("" while usable)
+    // Every key, sorted, once listed, while this object holds the flock (see "Cost" in the file
+    // comment); writes keep it up to date.
+    bool keep_keys_ = false;
+    mutable std::once_flag keys_listed_;
+    mutable std::optional<std::set<std::string, std::less<>>> keys_;
 };
 
 static_assert(check_backend<filesystem_backend>());
