@@ -1,6 +1,6 @@
 // strata-migrate: what `import` checks of a file before the migrator sees it — UTF-8 (naming the
 // first bad byte, its line and column), one whole JSON value with nothing after it, an object
-// with a non-empty string "id" — and the id it finds. The migrator then refuses versions the
+// with a non-empty string "id" that can be a file name — and the id it finds. The migrator then refuses versions the
 // chain does not know and ids already stored with other bytes.
 #pragma once
 
@@ -51,7 +51,7 @@ inline std::size_t first_invalid_utf8(std::string_view text) {
 }
 
 /**
- * @brief The id of a document file's bytes.
+ * @brief The id of a document file's bytes: a non-empty string that can be a file name.
  * @throws strata::error saying what is wrong and where (byte, line and column, or JSON path)
  */
 inline std::string document_id(std::string_view bytes) {
@@ -68,9 +68,14 @@ inline std::string document_id(std::string_view bytes) {
     try {
         id = strata::json::decode<document_header, read_every_key>(bytes).id;
     } catch (const strata::document_error& e) {
-        throw strata::error(std::string("not a JSON object with a string \"id\": ") + e.what());
+        throw strata::error(std::string("not an importable JSON object: ") + e.what());
     }
     if (id.empty()) throw strata::error("at id: expected a non-empty string, found \"\"");
+    // export --stored gives every document back as DIR/<id>.json.
+    if (id == "." || id == ".." || id.find_first_of(std::string_view("/\0", 2)) != std::string::npos) {
+        throw strata::error("at id: expected an id that can be a file name (no '/', not . or ..), found \"" +
+                            strata::detail::printable_text(id) + "\"");
+    }
     return id;
 }
 
