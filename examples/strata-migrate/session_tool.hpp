@@ -290,12 +290,22 @@ private:
         std::string run_error;
         if (r_.all && !r_.dry_run) {
             clear_dead_holder();
+            if (const auto before = m_.status(0); before.run_in_progress) {
+                const auto& run = *before.run_in_progress;
+                log_.write({now_ms(), strata::log_level::info,
+                            fmt::format("resuming the run after \"{}\" ({} migrated, {} failed before it stopped)",
+                                        run.cursor, run.migrated, run.failed),
+                            "", run.run});
+            }
             strata::runner_options options;
             options.run = run_options();
             options.run.stop = nullptr;  // the runner stops between batches itself
             options.progress_every = std::chrono::milliseconds(100);
             task_progress progress(r_, "migrate", 0, false);
-            strata::background_runner runner(m_, options, [&](const strata::runner_event& e) { progress.show_event(e.progress); });
+            strata::background_runner runner(m_, options, [&](const strata::runner_event& e) {
+                progress.show_event(e.progress);
+                flush_log();  // at most every 100 ms: a killed process loses little of its log
+            });
             try {
                 runner.start();
             } catch (const strata::lease_error& e) {
@@ -309,6 +319,12 @@ private:
             }
             result = runner.wait();
             result.cancelled = runner.state() == strata::runner_state::cancelled;
+            if (result.cancelled) {
+                log_.write({now_ms(), strata::log_level::info,
+                            fmt::format("interrupted: stopped after a whole batch, {} migrated so far; migrate --all resumes",
+                                        result.migrated),
+                            "", result.run});
+            }
             if (runner.state() == strata::runner_state::failed) {
                 failed_run = true;
                 run_error = runner.error_message();
@@ -741,6 +757,14 @@ private:
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
     static std::int64_t now_ms() { return strata::system_now_ms(); }
+
+    /// Writes the buffered log records to the store; logging never fails the command.
+    void flush_log() noexcept {
+        try {
+            log_.flush();
+        } catch (...) {  // kept for the next flush
+        }
+    }
 
     /// The store's lease for a command that writes: one strata-migrate at a time per store.
     std::optional<strata::store_lease<Backend>> hold_store() {

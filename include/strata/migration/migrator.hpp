@@ -810,7 +810,8 @@ private:
                             staged_.put(keys_.run(state.record.run), json::encode(state.record));
                             staged_.commit();
                         }
-                        log(log_level::info, state.record.run, {},
+                        // Debug: a background runner resumes its run at every batch.
+                        log(log_level::debug, state.record.run, {},
                             std::string(run.dry_run ? "dry run of " : "") + "run resumed after " +
                                 (state.record.cursor.empty() ? std::string("its start") : "\"" + state.record.cursor + "\""));
                         return state;
@@ -854,7 +855,7 @@ private:
         if (!stopped) compress_stage(state);
         if (state.options.dry_run) staged_.discard();
         state.result.seconds = seconds_since(state.started);
-        log(log_level::info, state.result.run, {},
+        log(stopped ? log_level::debug : log_level::info, state.result.run, {},  // stops: every batch of a runner
             std::string(state.options.dry_run ? "dry run " : "run ") + (stopped ? "stopped" : "completed") + ": " +
                 std::to_string(state.result.migrated) + " migrated, " + std::to_string(state.result.skipped) + " skipped, " +
                 std::to_string(state.result.failed) + " failed");
