@@ -5,6 +5,7 @@
 // resumes from its cursor; a pass that fails at any write is finished by the next, as a clean
 // pass would be; the stage of a run, skippable; a plan without compression skips it.
 #include "../scratch_dir.hpp"
+#include "store_kinds.hpp"
 #include "sessions/corpus.hpp"
 #include "sessions/migration_plan.hpp"
 
@@ -36,19 +37,6 @@ const std::vector<sessions_corpus::document>& corpus() {
     static const auto docs = sessions_corpus::generate({.count = 16, .seed = 3, .big = 1, .v2_share = 0.25});
     return docs;
 }
-
-struct memory_store {
-    static constexpr const char* name = "memory";
-    strata::memory_backend backend;
-};
-struct sqlite_store {
-    static constexpr const char* name = "sqlite";
-    strata::sqlite_backend backend{strata_test::scratch("compress/sqlite") / "store.db"};
-};
-struct filesystem_store {
-    static constexpr const char* name = "filesystem";
-    strata::filesystem_backend backend{strata_test::scratch("compress/filesystem") / "store", {.durable = false}};
-};
 
 /// Every key and value of the store.
 template <class B>

@@ -4,6 +4,7 @@
 // the real run does; a bad document fails alone, untouched; a stopped run resumes; rollback
 // points; backups; the journal; verification catches a lossy round trip.
 #include "../scratch_dir.hpp"
+#include "store_kinds.hpp"
 #include "sessions/corpus.hpp"
 #include "sessions/migration_plan.hpp"
 
@@ -41,20 +42,6 @@ std::map<std::string, std::string> expected_latest(const std::vector<sessions_co
     for (const auto& d : docs) out[d.id] = reader.write(reader.read(d.id, std::string_view(d.json)));
     return out;
 }
-
-/// A fresh store of each kind (in a scratch directory).
-struct memory_store {
-    static constexpr const char* name = "memory";
-    strata::memory_backend backend;
-};
-struct sqlite_store {
-    static constexpr const char* name = "sqlite";
-    strata::sqlite_backend backend{strata_test::scratch("migrator/sqlite") / "store.db"};
-};
-struct filesystem_store {
-    static constexpr const char* name = "filesystem";
-    strata::filesystem_backend backend{strata_test::scratch("migrator/filesystem") / "store"};
-};
 
 template <class M>
 void import_all(M& m, const std::vector<sessions_corpus::document>& docs) {
