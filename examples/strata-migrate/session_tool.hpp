@@ -44,9 +44,6 @@
 #include <utility>
 #include <vector>
 
-#include <signal.h>
-#include <unistd.h>
-
 namespace strata_migrate {
 
 namespace fs = std::filesystem;
@@ -784,26 +781,10 @@ private:
     /// released at once instead of after its time to live.
     void clear_dead_holder() {
         const std::string key = m_.keys().lease();
-        auto raw = store_.get(key);
-        auto holder = strata::store_lease<Backend>::inspect(store_, key);
-        if (!raw || !holder) return;
-        // owner: "<host>:<pid>:<nonce>"
-        const auto nonce_at = holder->owner.rfind(':');
-        if (nonce_at == std::string::npos || nonce_at == 0) return;
-        const auto pid_at = holder->owner.rfind(':', nonce_at - 1);
-        if (pid_at == std::string::npos) return;
-        const std::string host = holder->owner.substr(0, pid_at);
-        long long pid = 0;
-        try {
-            pid = std::stoll(holder->owner.substr(pid_at + 1, nonce_at - pid_at - 1));
-        } catch (const std::exception&) {
-            return;
-        }
-        char name[256] = {};
-        if (::gethostname(name, sizeof name - 1) != 0 || host != name || pid <= 0 || pid == ::getpid()) return;
-        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) return;  // alive, or not ours to judge
-        if (store_.compare_and_erase(key, *raw)) {
-            fmt::print(stderr, "strata-migrate: note: released the lease of process {}, which is no longer running\n", pid);
+        const auto holder = strata::store_lease<Backend>::inspect(store_, key);
+        if (holder && strata::store_lease<Backend>::release_if_holder_gone(store_, key)) {
+            fmt::print(stderr, "strata-migrate: note: released the lease of {}, a process that is no longer running\n",
+                       holder->owner);
         }
     }
 

@@ -10,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../storage/expect_storage_error.hpp"
+
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,15 +80,6 @@ static_assert(strata::backend<faulty_backend<plain_backend>>);
 static_assert(!strata::has_compare_and_put<faulty_backend<plain_backend>>);
 static_assert(!strata::has_compare_and_erase<faulty_backend<plain_backend>>);
 
-strata::storage_error error_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const strata::storage_error& e) {
-        return e;
-    }
-    FAIL("no storage_error was thrown");
-    return strata::storage_error("", "", "");
-}
 
 /// Runs `body()` in a forked child and returns its exit status (-1: it did not exit normally).
 /// The child ends with status 0 if `body` returns, 3 if it throws.
@@ -152,7 +145,7 @@ TEST_CASE("faulty_backend: throw_error fails the N-th write only, the inner back
     faulty_backend faulty(store, {.at_write = 3});
     faulty.put("k1", "1");
     faulty.put("k2", "2");
-    const auto e = error_of([&] { faulty.put("k3", "3"); });
+    const auto e = expect_storage_error([&] { faulty.put("k3", "3"); });
     CHECK(e.operation() == "put");
     CHECK(e.key() == "k3");
     CHECK(e.reason() == "injected fault at write 3");
@@ -172,11 +165,11 @@ TEST_CASE("faulty_backend: every kind of write fails alike, and times counts con
     faulty_backend faulty(store, {.at_write = 1, .action = fault_action::throw_transient, .times = 5});
     strata::write_batch batch;
     batch.put("y", "1");
-    const auto put = error_of([&] { faulty.put("x", "1"); });
-    const auto erase = error_of([&] { (void)faulty.erase("x"); });
-    const auto apply = error_of([&] { faulty.apply(batch); });
-    const auto cas = error_of([&] { (void)faulty.compare_and_put("x", "0", "2"); });
-    const auto cae = error_of([&] { (void)faulty.compare_and_erase("x", "0"); });
+    const auto put = expect_storage_error([&] { faulty.put("x", "1"); });
+    const auto erase = expect_storage_error([&] { (void)faulty.erase("x"); });
+    const auto apply = expect_storage_error([&] { faulty.apply(batch); });
+    const auto cas = expect_storage_error([&] { (void)faulty.compare_and_put("x", "0", "2"); });
+    const auto cae = expect_storage_error([&] { (void)faulty.compare_and_erase("x", "0"); });
     for (const auto* e : {&put, &erase, &apply, &cas, &cae}) CHECK(e->transient());
     CHECK(erase.operation() == "erase");
     CHECK(apply.operation() == "apply batch");

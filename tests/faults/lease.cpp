@@ -379,6 +379,49 @@ TEST_CASE("store_lease across processes: a holder killed with SIGKILL is taken o
     ::munmap(shared, sizeof(std::atomic<std::int64_t>));
 }
 
+TEST_CASE("store_lease across processes: a killed holder of this machine is released at once; a live one is not") {
+    const auto file = scratch("gone") / "store.db";
+    { strata::sqlite_backend create(file); }
+    using lease = strata::store_lease<strata::sqlite_backend>;
+
+    // A live holder in another process: left alone.
+    const pid_t child = lease_holding_child(file, {.ttl = std::chrono::milliseconds(600'000), .owner = {}, .now_ms = {}});
+    REQUIRE(child > 0);
+    {
+        strata::sqlite_backend store(file);
+        CHECK_FALSE(lease::release_if_holder_gone(store));
+        REQUIRE(lease::inspect(store).has_value());
+    }
+    kill_and_reap(child);
+
+    strata::sqlite_backend store(file);
+    const auto holder = lease::inspect(store);
+    REQUIRE(holder.has_value());
+    CHECK(holder->owner.find(":" + std::to_string(child) + ":") != std::string::npos);
+    CHECK(lease::try_acquire(store, {}) == std::nullopt);  // its ttl (10 minutes) has not run out
+    CHECK(lease::release_if_holder_gone(store));               // but its process is gone
+    CHECK_FALSE(lease::inspect(store).has_value());
+    CHECK_FALSE(lease::release_if_holder_gone(store));         // nothing left to release
+    CHECK(lease::try_acquire(store, {}).has_value());
+}
+
+TEST_CASE("store_lease: release_if_holder_gone leaves this process, other names and other machines alone") {
+    strata::memory_backend store;
+    auto mine = memory_lease::try_acquire(store, {});
+    REQUIRE(mine.has_value());
+    CHECK_FALSE(memory_lease::release_if_holder_gone(store));  // this process: alive
+    mine->release();
+    for (const char* owner : {"worker-7", "some-other-host:999999:0123456789abcdef", ":1:x", "host:notapid:x"}) {
+        CAPTURE(owner);
+        auto other = memory_lease::try_acquire(store, {.key = "strata/lease", .ttl = std::chrono::milliseconds(600'000),
+                                                       .owner = owner, .now_ms = {}});
+        REQUIRE(other.has_value());
+        CHECK_FALSE(memory_lease::release_if_holder_gone(store));
+        CHECK(memory_lease::inspect(store)->owner == owner);
+        other->release();
+    }
+}
+
 TEST_CASE("store_lease across processes: acquire waits out a killed holder's short ttl (real clock)") {
     const auto file = scratch("killed_real") / "store.db";
     { strata::sqlite_backend create(file); }

@@ -11,6 +11,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../storage/expect_storage_error.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -64,15 +66,6 @@ private:
     sqlite3* db_ = nullptr;
 };
 
-strata::storage_error error_of(auto&& fn) {
-    try {
-        fn();
-    } catch (const strata::storage_error& e) {
-        return e;
-    }
-    FAIL("no storage_error was thrown");
-    return strata::storage_error("", "", "");
-}
 
 /// A retrying_backend over a memory_backend of its own (the inner store is a base: built first).
 struct owned_memory {
@@ -110,7 +103,7 @@ TEST_CASE("retrying_backend: every kind of call is retried through transient fau
     CHECK(store.scan("", std::nullopt, strata::no_limit) == std::vector<strata::key_value>{{"a", "2"}});
     CHECK(faulty.faults() == 8);
     flaky_next(3);  // more faults than attempts: the last one reaches the caller
-    const auto e = error_of([&] { retrying.put("c", "4"); });
+    const auto e = expect_storage_error([&] { retrying.put("c", "4"); });
     CHECK(e.transient());
     CHECK(e.reason() == "injected fault at write 15");
     CHECK_FALSE(store.contains("c"));
@@ -140,7 +133,7 @@ TEST_CASE("sqlite_backend: a write under another connection's lock fails as tran
     store.put("k", "before");
     {
         lock_holder other(file);
-        const auto put = error_of([&] { store.put("k", "after"); });
+        const auto put = expect_storage_error([&] { store.put("k", "after"); });
         CHECK(put.transient());
         CHECK(put.operation() == "put");
         CHECK(put.key() == "k");
@@ -149,14 +142,14 @@ TEST_CASE("sqlite_backend: a write under another connection's lock fails as tran
         strata::write_batch batch;
         batch.put("a", "1");
         batch.erase("k");
-        const auto apply = error_of([&] { store.apply(batch); });
+        const auto apply = expect_storage_error([&] { store.apply(batch); });
         CHECK(apply.transient());
         CHECK(apply.operation() == "apply batch");
 
-        const auto cas = error_of([&] { (void)store.compare_and_put("k", "before", "after"); });
+        const auto cas = expect_storage_error([&] { (void)store.compare_and_put("k", "before", "after"); });
         CHECK(cas.transient());
         CHECK(cas.operation() == "compare_and_put");
-        const auto cae = error_of([&] { (void)store.compare_and_erase("k", "before"); });
+        const auto cae = expect_storage_error([&] { (void)store.compare_and_erase("k", "before"); });
         CHECK(cae.transient());
 
         // Reads go on meanwhile (WAL), and see nothing of the failed writes.
@@ -173,7 +166,7 @@ TEST_CASE("sqlite_backend: errors that retrying cannot fix are not transient") {
     {
         std::ofstream(dir / "not-a-db") << "this is not a SQLite database, not even close, it is text";
     }
-    const auto open = error_of([&] { strata::sqlite_backend store(dir / "not-a-db"); });
+    const auto open = expect_storage_error([&] { strata::sqlite_backend store(dir / "not-a-db"); });
     CHECK(open.reason().find("SQLITE_NOTADB") != std::string::npos);
     CHECK_FALSE(open.transient());
     CHECK_FALSE(strata::detail::sqlite_transient(SQLITE_FULL));
@@ -224,7 +217,7 @@ TEST_CASE("with_retry: after `attempts` tries the last transient error is rethro
     std::vector<ms> slept;
     int calls = 0;
     const strata::retry_policy p{.attempts = 3, .first_delay = 1ms, .jitter = false};
-    const auto e = error_of([&] {
+    const auto e = expect_storage_error([&] {
         strata::with_retry(
             p, [&] { throw strata::storage_error::transient_failure("get", "k", "try " + std::to_string(++calls)); },
             fake_sleep{&slept});
@@ -233,7 +226,7 @@ TEST_CASE("with_retry: after `attempts` tries the last transient error is rethro
     CHECK(e.reason() == "try 3");
     CHECK(slept == std::vector<ms>{1ms, 2ms});
 
-    const auto once = error_of([&] {  // attempts = 0 still tries once
+    const auto once = expect_storage_error([&] {  // attempts = 0 still tries once
         strata::with_retry({.attempts = 0}, [&] { throw strata::storage_error::transient_failure("get", "", "x"); },
                            fake_sleep{&slept});
     });
@@ -243,7 +236,7 @@ TEST_CASE("with_retry: after `attempts` tries the last transient error is rethro
 TEST_CASE("with_retry: other errors pass through at once") {
     std::vector<ms> slept;
     int calls = 0;
-    const auto e = error_of([&] {
+    const auto e = expect_storage_error([&] {
         strata::with_retry({}, [&] {
             ++calls;
             throw strata::storage_error("put", "k", "no space left");
@@ -299,7 +292,7 @@ TEST_CASE("with_retry over faulty_backend: transient faults are retried, the wri
 
     // A permanent fault is not retried.
     faulty.arm({.at_write = 5, .action = strata::testing::fault_action::throw_error, .times = 3});
-    const auto e = error_of([&] { strata::with_retry({}, [&] { faulty.put("c", "3"); }, fake_sleep{&slept}); });
+    const auto e = expect_storage_error([&] { strata::with_retry({}, [&] { faulty.put("c", "3"); }, fake_sleep{&slept}); });
     CHECK(e.reason() == "injected fault at write 5");
     CHECK(faulty.writes() == 5);
     CHECK_FALSE(store.contains("c"));

@@ -42,6 +42,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -60,6 +61,8 @@
 #if defined(_WIN32)
 #include <process.h>
 #else
+#include <cerrno>
+#include <signal.h>
 #include <unistd.h>
 #endif
 
@@ -120,21 +123,48 @@ public:
 /// @cond internal
 namespace detail {
 
-/// "<hostname>:<pid>:<16 random hex digits>".
-inline std::string default_lease_owner() {
+/// This machine's name, as default lease owners give it.
+inline std::string lease_host() {
     std::string host = "localhost";
-    long long pid = 0;
 #if defined(_WIN32)
     if (const char* name = std::getenv("COMPUTERNAME")) host = name;
-    pid = _getpid();
 #else
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') host = name;
-    pid = static_cast<long long>(::getpid());
+#endif
+    return host;
+}
+
+/// "<hostname>:<pid>:<16 random hex digits>".
+inline std::string default_lease_owner() {
+#if defined(_WIN32)
+    const long long pid = _getpid();
+#else
+    const long long pid = static_cast<long long>(::getpid());
 #endif
     std::random_device entropy;
     const std::uint64_t nonce = (std::uint64_t{entropy()} << 32) ^ entropy();
-    return host + ':' + std::to_string(pid) + ':' + hex16(nonce);
+    return lease_host() + ':' + std::to_string(pid) + ':' + hex16(nonce);
+}
+
+/// Whether `owner`, a default owner name, is a process of this machine (not this one) that no
+/// longer runs. Other names, other machines and live processes: false.
+inline bool lease_owner_gone(std::string_view owner) {
+#if defined(_WIN32)
+    (void)owner;
+    return false;
+#else
+    const auto nonce_at = owner.rfind(':');
+    if (nonce_at == std::string_view::npos || nonce_at == 0) return false;
+    const auto pid_at = owner.rfind(':', nonce_at - 1);
+    if (pid_at == std::string_view::npos || owner.substr(0, pid_at) != lease_host()) return false;
+    const std::string_view digits = owner.substr(pid_at + 1, nonce_at - pid_at - 1);
+    long long pid = 0;
+    const auto parsed = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+    if (parsed.ec != std::errc() || parsed.ptr != digits.data() + digits.size() || pid <= 0) return false;
+    if (pid == static_cast<long long>(::getpid())) return false;
+    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+#endif
 }
 
 /// The record as stored, or `nullopt` for a released one; a record that is not a lease's is a
@@ -218,6 +248,21 @@ public:
         }
     }
 
+    /**
+     * @brief Releases the lease under `key` when its holder, named in the default form, is a
+     * process of this machine that no longer runs (killed, crashed), instead of waiting for its
+     * ttl; whether it did. A live holder, one named otherwise, or one on another machine is left
+     * alone (it expires as usual).
+     * @throws storage_error when the store fails or the key holds something else than a lease
+     */
+    static bool release_if_holder_gone(B& store, std::string_view key = "strata/lease") {
+        const auto bytes = store.get(key);
+        if (!bytes) return false;
+        const auto holder = detail::parse_lease(key, *bytes);
+        if (!holder || !detail::lease_owner_gone(holder->owner)) return false;
+        return erase_record(store, key, *bytes);
+    }
+
     /** @brief Who holds the lease under `key` (`nullopt`: nobody; an expired holder is returned,
      * compare its `expires_ms` with the clock). */
     static std::optional<lease_holder> inspect(const B& store, std::string_view key = "strata/lease") {
@@ -294,6 +339,17 @@ public:
     }
 
 private:
+    /// Erases the lease record when it still holds `written` (a backend without
+    /// compare_and_erase gets a "released" record, owner empty); whether it did.
+    static bool erase_record(B& store, std::string_view key, std::string_view written) {
+        if constexpr (has_compare_and_erase<B>) {
+            return store.compare_and_erase(key, written);
+        } else {
+            const lease_holder released{};
+            return store.compare_and_put(key, std::optional<std::string_view>(written), json::encode(released));
+        }
+    }
+
     // Everything lives behind a pointer: the object moves, the heartbeat thread's state does not.
     struct state {
         B* store;
@@ -374,14 +430,7 @@ private:
             std::lock_guard lock(mutex);
             if (!held.load()) return;
             // A store error leaves the lease held (the destructor tries again; else it expires).
-            bool ours = false;
-            if constexpr (has_compare_and_erase<B>) {
-                ours = store->compare_and_erase(options.key, written);
-            } else {
-                const lease_holder released{};
-                ours = store->compare_and_put(options.key, std::optional<std::string_view>(written),
-                                              json::encode(released));
-            }
+            const bool ours = erase_record(*store, options.key, written);
             held.store(false);
             if (!ours) lost.store(true);  // taken over meanwhile: left to its new holder
         }
